@@ -1,0 +1,59 @@
+import type { CustomerDetails, Store, StoreSummary, WorkspaceSchema } from '@opencvm/core';
+import { DuckDbStore, PostgresStore } from '@opencvm/storage';
+import type { StoreConfig } from './config.ts';
+import { importBatch } from './import/import-batch.ts';
+import { importFile } from './import/import-file.ts';
+
+export interface AppDeps {
+  readonly clock: () => Date;
+}
+
+/** The application: use cases wired to one store and one workspace schema. */
+export interface App {
+  readonly store: Store;
+  readonly schema: WorkspaceSchema;
+  readonly importFile: ReturnType<typeof importFile>;
+  readonly importBatch: ReturnType<typeof importBatch>;
+  summary(): Promise<StoreSummary>;
+  customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export const openStore = async (config: StoreConfig, deps: AppDeps): Promise<Store> =>
+  config.engine === 'duckdb'
+    ? DuckDbStore.open({ path: config.path, clock: deps.clock })
+    : PostgresStore.open({
+        url: config.url,
+        clock: deps.clock,
+        ...(config.schemaName ? { schemaName: config.schemaName } : {}),
+      });
+
+/** Opens the store, applies migrations and the workspace schema, and returns the use cases. */
+export const createApp = async (
+  options: { readonly store: StoreConfig | Store; readonly schema: WorkspaceSchema },
+  deps: AppDeps,
+): Promise<App> => {
+  const store =
+    'engine' in options.store && 'prepare' in options.store
+      ? options.store
+      : await openStore(options.store, deps);
+  try {
+    await store.prepare(options.schema);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const importDeps = { store, schema: options.schema, clock: deps.clock };
+  const close = () => store.close();
+  return {
+    store,
+    schema: options.schema,
+    importFile: importFile(importDeps),
+    importBatch: importBatch(importDeps),
+    summary: () => store.summary(),
+    customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+};

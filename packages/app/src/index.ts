@@ -1,0 +1,12 @@
+export { type AppConfig, type ConfigError, loadConfig, type StoreConfig } from './config.ts';
+export { type App, type AppDeps, createApp, openStore } from './create-app.ts';
+export { type DemoCounts, type GenerateDemoOptions, generateDemo } from './demo/generate-demo.ts';
+export { type BatchError, type BatchOutcome, importBatch, MAX_BATCH_ROWS } from './import/import-batch.ts';
+export {
+  formatFromPath,
+  type ImportFileError,
+  type ImportFileInput,
+  type ImportFileOutcome,
+  importFile,
+} from './import/import-file.ts';
+export { formatSchemaIssues, loadWorkspaceSchema, type WorkspaceFileError } from './workspace.ts';

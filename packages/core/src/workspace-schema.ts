@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { err, ok, type Result } from './result.ts';
+
+/** Channels a customer can be reached on; consent is recorded per channel and purpose. */
+export const CHANNELS = ['sms', 'email', 'push'] as const;
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+
+export const PURPOSES = ['marketing', 'service'] as const;
+export const Purpose = z.enum(PURPOSES);
+export type Purpose = z.infer<typeof Purpose>;
+
+export const ATTRIBUTE_TYPES = [
+  'string',
+  'integer',
+  'number',
+  'boolean',
+  'date',
+  'timestamp',
+  'enum',
+] as const;
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must start with a lower-case letter and hold only a-z, 0-9 and _');
+
+export const AttributeDefinition = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('string'), description: z.string().optional() }),
+  z.strictObject({ type: z.literal('integer'), description: z.string().optional() }),
+  z.strictObject({ type: z.literal('number'), description: z.string().optional() }),
+  z.strictObject({ type: z.literal('boolean'), description: z.string().optional() }),
+  z.strictObject({ type: z.literal('date'), description: z.string().optional() }),
+  z.strictObject({ type: z.literal('timestamp'), description: z.string().optional() }),
+  z.strictObject({
+    type: z.literal('enum'),
+    values: z.array(z.string().min(1)).min(1, 'must list at least one value'),
+    description: z.string().optional(),
+  }),
+]);
+export type AttributeDefinition = z.infer<typeof AttributeDefinition>;
+export type AttributeType = AttributeDefinition['type'];
+
+const Attributes = z.record(identifier, AttributeDefinition);
+
+export const EventTypeDefinition = z.strictObject({
+  description: z.string().optional(),
+  /** Whether events of this type carry a money amount (purchase, top-up) or not (call, app_open). */
+  amount: z.boolean().default(false),
+  attributes: Attributes.default({}),
+});
+export type EventTypeDefinition = z.infer<typeof EventTypeDefinition>;
+
+/** Which file column feeds which field, for files whose headers differ from our field names. */
+export const ColumnMapping = z.record(z.string().min(1), z.string().min(1));
+export type ColumnMapping = z.infer<typeof ColumnMapping>;
+
+const isTimeZone = (value: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isCurrency = (value: string): boolean => Intl.supportedValuesOf('currency').includes(value);
+
+export const TimeZone = z.string().refine(isTimeZone, 'is not an IANA time zone (e.g. Europe/Moscow)');
+
+export const WorkspaceSchema = z.strictObject({
+  workspace: z.strictObject({
+    name: z.string().min(1),
+    currency: z.string().refine(isCurrency, 'is not an ISO 4217 currency code (e.g. RUB, USD)'),
+    timezone: TimeZone,
+    defaultLocale: z.string().min(2).default('en'),
+  }),
+  customer: z.strictObject({ attributes: Attributes.default({}) }).default({ attributes: {} }),
+  events: z.record(identifier, EventTypeDefinition).refine((v) => Object.keys(v).length > 0, {
+    message: 'must declare at least one event type',
+  }),
+  relations: z
+    .strictObject({ kinds: z.array(identifier).min(1) })
+    .default({ kinds: ['call', 'sms', 'family'] }),
+  import: z
+    .strictObject({
+      customers: ColumnMapping.optional(),
+      events: ColumnMapping.optional(),
+      relations: ColumnMapping.optional(),
+    })
+    .default({}),
+});
+export type WorkspaceSchema = z.infer<typeof WorkspaceSchema>;
+
+/** Fields every customer has; declared attributes may not reuse these names. */
+export const CUSTOMER_FIELDS = [
+  'id',
+  'timezone',
+  'locale',
+  'msisdn',
+  'email',
+  'push_token',
+  ...CHANNELS.flatMap((c) => PURPOSES.map((p) => `consent_${c}_${p}`)),
+  'created_at',
+  'updated_at',
+] as const;
+
+export const EVENT_FIELDS = ['id', 'customer_id', 'type', 'ts', 'amount', 'currency', 'imported_at'] as const;
+
+export const consentField = (channel: Channel, purpose: Purpose): string => `consent_${channel}_${purpose}`;
+
+export interface SchemaIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type SchemaError = { readonly type: 'invalid_schema'; readonly issues: readonly SchemaIssue[] };
+
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, key) => {
+    if (typeof key === 'number') return `${acc}[${key}]`;
+    return acc === '' ? String(key) : `${acc}.${String(key)}`;
+  }, '');
+
+/**
+ * The attribute columns of the events table: the union over event types. Two event types may
+ * share an attribute name only with the same definition, since they share one column.
+ */
+export const eventAttributeColumns = (schema: WorkspaceSchema): Map<string, AttributeDefinition> => {
+  const columns = new Map<string, AttributeDefinition>();
+  for (const definition of Object.values(schema.events)) {
+    for (const [name, attribute] of Object.entries(definition.attributes)) {
+      if (!columns.has(name)) columns.set(name, attribute);
+    }
+  }
+  return columns;
+};
+
+const sameDefinition = (a: AttributeDefinition, b: AttributeDefinition): boolean =>
+  a.type === b.type &&
+  (a.type !== 'enum' || (b.type === 'enum' && a.values.join('\u0000') === b.values.join('\u0000')));
+
+const crossFieldIssues = (schema: WorkspaceSchema): SchemaIssue[] => {
+  const issues: SchemaIssue[] = [];
+  for (const name of Object.keys(schema.customer.attributes)) {
+    if ((CUSTOMER_FIELDS as readonly string[]).includes(name)) {
+      issues.push({ path: `customer.attributes.${name}`, message: `"${name}" is a built-in customer field` });
+    }
+  }
+  const seen = new Map<string, { eventType: string; definition: AttributeDefinition }>();
+  for (const [eventType, definition] of Object.entries(schema.events)) {
+    for (const [name, attribute] of Object.entries(definition.attributes)) {
+      const path = `events.${eventType}.attributes.${name}`;
+      if ((EVENT_FIELDS as readonly string[]).includes(name)) {
+        issues.push({ path, message: `"${name}" is a built-in event field` });
+      }
+      const earlier = seen.get(name);
+      if (earlier && !sameDefinition(earlier.definition, attribute)) {
+        issues.push({
+          path,
+          message: `differs from events.${earlier.eventType}.attributes.${name}; an attribute name has one definition across event types`,
+        });
+      }
+      if (!earlier) seen.set(name, { eventType, definition: attribute });
+    }
+    for (const [name, attribute] of Object.entries(definition.attributes)) {
+      if (attribute.type === 'enum' && new Set(attribute.values).size !== attribute.values.length) {
+        issues.push({
+          path: `events.${eventType}.attributes.${name}.values`,
+          message: 'lists a value twice',
+        });
+      }
+    }
+  }
+  for (const [name, attribute] of Object.entries(schema.customer.attributes)) {
+    if (attribute.type === 'enum' && new Set(attribute.values).size !== attribute.values.length) {
+      issues.push({ path: `customer.attributes.${name}.values`, message: 'lists a value twice' });
+    }
+  }
+  return issues;
+};
+
+/** Parses a workspace schema from already-decoded YAML/JSON; errors name the key and the problem. */
+export const parseWorkspaceSchema = (input: unknown): Result<WorkspaceSchema, SchemaError> => {
+  const parsed = WorkspaceSchema.safeParse(input);
+  if (!parsed.success) {
+    return err({
+      type: 'invalid_schema',
+      issues: parsed.error.issues.map((issue) => ({
+        path: formatPath(issue.path) || '(root)',
+        message: issue.message,
+      })),
+    });
+  }
+  const issues = crossFieldIssues(parsed.data);
+  return issues.length > 0 ? err({ type: 'invalid_schema', issues }) : ok(parsed.data);
+};

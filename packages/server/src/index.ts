@@ -1,0 +1,2 @@
+export { createServer, MAX_BODY_BYTES } from './create-server.ts';
+export { ERROR_CODES, type ErrorCode, HTTP_STATUS } from './errors.ts';

@@ -1,0 +1,72 @@
+import { CHANNELS, PURPOSES } from '@opencvm/core';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+const consentColumns = CHANNELS.flatMap((channel) =>
+  PURPOSES.map((purpose) => `consent_${channel}_${purpose} BOOLEAN`),
+);
+
+/**
+ * Versioned and append-only: a released migration is never edited; a change is a new entry.
+ * Declared attributes are not here: they become columns when the workspace schema is applied.
+ * Events carry no primary key: DuckDB keeps indexes in memory and they slow bulk loads many
+ * times over; imports de-duplicate event ids with an anti-join instead (and run one at a time).
+ */
+export const DUCKDB_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'customers, events, relations, imports',
+    statements: [
+      `CREATE TABLE workspace_schema (id INTEGER PRIMARY KEY, definition JSON NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
+      `CREATE TABLE customers (
+        id VARCHAR PRIMARY KEY,
+        timezone VARCHAR,
+        locale VARCHAR,
+        msisdn VARCHAR,
+        email VARCHAR,
+        push_token VARCHAR,
+        ${consentColumns.join(',\n        ')},
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE events (
+        id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        ts TIMESTAMPTZ NOT NULL,
+        amount DECIMAL(18,4),
+        currency VARCHAR,
+        imported_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE relations (
+        src VARCHAR NOT NULL,
+        dst VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        weight DOUBLE NOT NULL DEFAULT 1,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (src, dst, kind)
+      )`,
+      `CREATE TABLE import_runs (
+        id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ NOT NULL,
+        seconds DOUBLE NOT NULL,
+        read BIGINT NOT NULL,
+        inserted BIGINT NOT NULL,
+        updated BIGINT NOT NULL,
+        unchanged BIGINT NOT NULL,
+        duplicates BIGINT NOT NULL,
+        rejected BIGINT NOT NULL,
+        error VARCHAR
+      )`,
+    ],
+  },
+];

@@ -1,0 +1,410 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import {
+  type CustomerDetails,
+  err,
+  type ImportCounts,
+  type ImportFailure,
+  type ImportKind,
+  type ImportOptions,
+  type ImportRun,
+  type ImportSource,
+  type NormalizedRow,
+  ok,
+  type Result,
+  type Store,
+  type StoreSummary,
+  type WorkspaceSchema,
+} from '@opencvm/core';
+import { commitSql } from '../commit-sql.ts';
+import { failureOf } from '../import-failure.ts';
+import {
+  customerDetailsQueries,
+  importRunFromRow,
+  importRunsSql,
+  importRunValues,
+  summarySql,
+} from '../queries.ts';
+import { columnChanges } from '../schema-columns.ts';
+import { SerialQueue } from '../serial-queue.ts';
+import { ident, literal } from '../sql-types.ts';
+import {
+  dropStage,
+  planFile,
+  prepareStaging,
+  rowsSource,
+  type StagedTable,
+  sourceQuery,
+  stageIntoTable,
+  withProgress,
+} from '../staging/duckdb-stage.ts';
+import type { SourcePlan } from '../staging/source.ts';
+import { StoreError } from '../store-error.ts';
+import { toStoreError } from './duckdb-errors.ts';
+import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts';
+
+export interface DuckDbStoreOptions {
+  /** A file path, or `:memory:`. */
+  readonly path: string;
+  readonly clock: () => Date;
+  /** Memory DuckDB may use, e.g. `4GB`; by default DuckDB takes 80% of the machine. */
+  readonly memoryLimit?: string;
+}
+
+const rows = async (
+  connection: DuckDBConnection,
+  sql: string,
+  values?: DuckDBValue[],
+): Promise<Record<string, unknown>[]> => {
+  try {
+    const reader = values ? await connection.runAndReadAll(sql, values) : await connection.runAndReadAll(sql);
+    return reader.getRowObjectsJson();
+  } catch (error) {
+    throw toStoreError(error);
+  }
+};
+
+const sameDuckDbType = (declared: string, stored: string): boolean => {
+  const normalize = (type: string): string =>
+    type.toUpperCase().replace('TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ').replace(/\s+/g, '');
+  return normalize(declared) === normalize(stored);
+};
+
+/** The embedded store: one DuckDB file, one process. */
+export class DuckDbStore implements Store {
+  readonly engine = 'duckdb';
+  private schema: WorkspaceSchema | null = null;
+  private lastImportStamp = 0;
+  /** Imports write one at a time: the event anti-join is only exact without a concurrent writer. */
+  private readonly writes = new SerialQueue();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly clock: () => Date,
+  ) {}
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
+    try {
+      const instance = await DuckDBInstance.create(options.path, {
+        ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+      });
+      return new DuckDbStore(instance, options.clock);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  private get workspace(): WorkspaceSchema {
+    if (!this.schema) throw new Error('DuckDbStore used before prepare()');
+    return this.schema;
+  }
+
+  private async connect(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    if (this.schema) await connection.run(`SET TimeZone = ${literal(this.schema.workspace.timezone)}`);
+    return connection;
+  }
+
+  private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async prepare(schema: WorkspaceSchema): Promise<void> {
+    await this.withConnection(async (connection) => {
+      await connection.run(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)',
+      );
+      const applied = new Set(
+        (await rows(connection, 'SELECT version FROM schema_migrations')).map((row) => Number(row.version)),
+      );
+      for (const migration of DUCKDB_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          for (const statement of migration.statements) await connection.run(statement);
+          await connection.run('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [
+            migration.version,
+            migration.name,
+            this.clock().toISOString(),
+          ]);
+          await connection.run('COMMIT');
+        } catch (error) {
+          await connection.run('ROLLBACK');
+          throw toStoreError(error);
+        }
+      }
+      await this.applySchema(connection, schema);
+    });
+    this.schema = schema;
+  }
+
+  private async applySchema(connection: DuckDBConnection, schema: WorkspaceSchema): Promise<void> {
+    const ddl: string[] = [];
+    const conflicts: string[] = [];
+    for (const table of ['customers', 'events'] as const) {
+      const existing = await rows(
+        connection,
+        `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = ${literal(table)}`,
+      );
+      const changes = columnChanges({
+        schema,
+        table,
+        existing: existing.map((row) => ({ name: String(row.name), type: String(row.type) })),
+        dialect: 'duckdb',
+        sameType: sameDuckDbType,
+      });
+      ddl.push(...changes.ddl);
+      conflicts.push(...changes.conflicts);
+    }
+    if (conflicts.length > 0) {
+      throw new StoreError(
+        'schema_mismatch',
+        `the workspace schema no longer fits the stored data:\n${conflicts.join('\n')}`,
+      );
+    }
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      for (const statement of ddl) await connection.run(statement);
+      await connection.run(
+        'INSERT INTO workspace_schema VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, applied_at = excluded.applied_at',
+        [JSON.stringify(schema), this.clock().toISOString()],
+      );
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      throw toStoreError(error);
+    }
+  }
+
+  async summary(): Promise<StoreSummary> {
+    return this.withConnection(async (connection) => {
+      const [row] = await rows(connection, summarySql('duckdb'));
+      return {
+        customers: Number(row?.customers ?? 0),
+        events: Number(row?.events ?? 0),
+        relations: Number(row?.relations ?? 0),
+        lastEventAt: row?.last_event_at == null ? null : String(row.last_event_at),
+        lastImportAt: row?.last_import_at == null ? null : String(row.last_import_at),
+      };
+    });
+  }
+
+  /** A distinct time per import: it marks the rows of this import inside the transaction. */
+  private importStamp(): string {
+    const now = Math.max(this.clock().getTime(), this.lastImportStamp + 1);
+    this.lastImportStamp = now;
+    return new Date(now).toISOString();
+  }
+
+  async importFile(
+    source: ImportSource,
+    options: ImportOptions = {},
+  ): Promise<Result<ImportCounts, ImportFailure>> {
+    const schema = this.workspace;
+    const release = await this.writes.acquire();
+    const connection = await this.connect();
+    try {
+      let plan: SourcePlan;
+      try {
+        plan = await planFile(connection, schema, source);
+      } catch (error) {
+        return failureOf(error);
+      }
+      return await this.load({
+        connection,
+        kind: source.kind,
+        from: plan.from,
+        present: plan.present,
+        options,
+      });
+    } finally {
+      connection.closeSync();
+      release();
+    }
+  }
+
+  async importRows(
+    kind: ImportKind,
+    input: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
+    present: ReadonlySet<string>,
+  ): Promise<ImportCounts> {
+    const release = await this.writes.acquire();
+    const connection = await this.connect();
+    try {
+      await using source = await rowsSource(input, present);
+      const result = await this.load({
+        connection,
+        kind,
+        from: source.from,
+        present: source.present,
+        options: {},
+      });
+      if (!result.ok)
+        throw new StoreError('invalid_data', `validated rows were refused: ${result.error.message}`);
+      return result.value;
+    } finally {
+      connection.closeSync();
+      release();
+    }
+  }
+
+  private async load(options: {
+    readonly connection: DuckDBConnection;
+    readonly kind: ImportKind;
+    readonly from: string;
+    readonly present: ReadonlySet<string>;
+    readonly options: ImportOptions;
+  }): Promise<Result<ImportCounts, ImportFailure>> {
+    const { connection, kind, from, present } = options;
+    await prepareStaging(connection);
+    if (kind === 'events') return this.loadEvents(options);
+    let staged: StagedTable;
+    try {
+      staged = await stageIntoTable({
+        connection,
+        schema: this.workspace,
+        kind,
+        from,
+        present,
+        ...(options.options.onProgress ? { onProgress: options.options.onProgress } : {}),
+      });
+    } catch (error) {
+      return failureOf(error);
+    }
+    try {
+      if (staged.report.invalid > 0) {
+        return err({ type: 'invalid_rows', message: `${staged.report.invalid} rows failed the checks` });
+      }
+      return ok(await this.commitStaged(connection, staged));
+    } finally {
+      await dropStage(connection, staged);
+    }
+  }
+
+  /**
+   * Events go straight from the file into the table inside one transaction: materializing
+   * twenty million rows in a stage first would double the time. An invalid row aborts the
+   * insert; duplicates (in the file, or already stored) are removed before the commit.
+   */
+  private async loadEvents(options: {
+    readonly connection: DuckDBConnection;
+    readonly from: string;
+    readonly present: ReadonlySet<string>;
+    readonly options: ImportOptions;
+  }): Promise<Result<ImportCounts, ImportFailure>> {
+    const { connection, from, present } = options;
+    const select = sourceQuery(this.workspace, 'events', present);
+    const names = select.columns.map((column) => ident(column.name)).join(', ');
+    const stamp = this.importStamp();
+    const [before] = await rows(connection, 'SELECT count(*) AS n FROM events');
+    const hadEvents = Number(before?.n ?? 0) > 0;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      const insert = await withProgress(connection, options.options.onProgress, () =>
+        connection.run(
+          `INSERT INTO events (${names}, imported_at) SELECT ${names}, $1::TIMESTAMPTZ FROM (${select.query(from)}) q WHERE CASE WHEN _invalid THEN error('a row failed the checks') ELSE true END`,
+          [stamp],
+        ),
+      );
+      const read = insert.rowsChanged;
+      let duplicates = 0;
+      const [repeated] = await rows(
+        connection,
+        'SELECT count(*) AS n FROM (SELECT hash(customer_id, id) AS h FROM events WHERE imported_at = $1::TIMESTAMPTZ GROUP BY h HAVING count(*) > 1)',
+        [stamp],
+      );
+      if (Number(repeated?.n ?? 0) > 0) {
+        const removed = await connection.run(
+          'DELETE FROM events WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY customer_id, id ORDER BY rowid) AS n FROM events WHERE imported_at = $1::TIMESTAMPTZ) WHERE n > 1)',
+          [stamp],
+        );
+        duplicates += removed.rowsChanged;
+      }
+      if (hadEvents) {
+        const removed = await connection.run(
+          'DELETE FROM events WHERE imported_at = $1::TIMESTAMPTZ AND (customer_id, id) IN (SELECT customer_id, id FROM events WHERE imported_at <> $1::TIMESTAMPTZ)',
+          [stamp],
+        );
+        duplicates += removed.rowsChanged;
+      }
+      await connection.run('COMMIT');
+      return ok({ read, inserted: read - duplicates, updated: 0, unchanged: 0, duplicates, rejected: 0 });
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      return failureOf(error);
+    }
+  }
+
+  private async commitStaged(connection: DuckDBConnection, staged: StagedTable): Promise<ImportCounts> {
+    const sql = commitSql({
+      kind: staged.kind,
+      stage: ident(staged.table),
+      columns: staged.columns,
+      dialect: 'duckdb',
+      dedupeInStage: false,
+    });
+    const stamp = this.clock().toISOString();
+    const valid = staged.report.read - staged.report.invalid;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      const [row] = sql.countSql ? await rows(connection, sql.countSql) : [];
+      const inserted = Number(row?.inserted ?? 0);
+      const updated = Number(row?.updated ?? 0);
+      await connection.run(sql.writeSql, [stamp]);
+      await connection.run('COMMIT');
+      return {
+        read: staged.report.read,
+        inserted,
+        updated,
+        unchanged: valid - inserted - updated,
+        duplicates: 0,
+        rejected: staged.report.invalid,
+      };
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      throw toStoreError(error);
+    }
+  }
+
+  async recordImportRun(run: ImportRun): Promise<void> {
+    await this.withConnection(async (connection) => {
+      const values = importRunValues(run);
+      await connection.run(
+        `INSERT INTO import_runs VALUES (${values.map((_, index) => `$${index + 1}`).join(', ')})`,
+        values,
+      );
+    });
+  }
+
+  async listImportRuns(limit: number): Promise<readonly ImportRun[]> {
+    return this.withConnection(async (connection) =>
+      (await rows(connection, importRunsSql('duckdb', limit))).map(importRunFromRow),
+    );
+  }
+
+  async getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null> {
+    const queries = customerDetailsQueries(this.workspace, 'duckdb', options.events);
+    return this.withConnection(async (connection) => {
+      const [customerRow] = await rows(connection, queries.customer.sql, [id]);
+      if (!customerRow) return null;
+      const events = await rows(connection, queries.events.sql, [id]);
+      const relations = await rows(connection, queries.relations.sql, [id]);
+      return {
+        customer: queries.customer.map(customerRow),
+        lastEvents: events.map(queries.events.map),
+        relations: relations.map(queries.relations.map),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,20 @@
+import { err, type ImportFailure } from '@opencvm/core';
+import { SourceError } from './staging/source.ts';
+import { messageOf, StoreError } from './store-error.ts';
+
+/**
+ * Turns what went wrong while reading a file into the caller's terms: a file that cannot be
+ * opened or has no usable header is unreadable; anything the engine refused while converting
+ * rows (a bad value, a broken line, bad UTF-8) means invalid rows, which the row validator
+ * will then place on their lines.
+ */
+export const failureOf = (error: unknown): { readonly ok: false; readonly error: ImportFailure } => {
+  if (error instanceof SourceError) return err({ type: 'unreadable_file', message: error.message });
+  if (error instanceof StoreError && error.reason !== 'invalid_data') throw error;
+  const message = messageOf(error);
+  if (/^IO Error: (No files found|Cannot open file|Could not open)/i.test(message)) {
+    return err({ type: 'unreadable_file', message: message.replace(/^IO Error: /, '') });
+  }
+  if (/^(Out of Memory|FATAL|INTERNAL)/i.test(message)) throw error;
+  return err({ type: 'invalid_rows', message });
+};

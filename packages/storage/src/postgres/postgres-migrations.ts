@@ -1,0 +1,81 @@
+import { CHANNELS, PURPOSES } from '@opencvm/core';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+const consentColumns = CHANNELS.flatMap((channel) =>
+  PURPOSES.map((purpose) => `consent_${channel}_${purpose} boolean`),
+);
+
+/**
+ * Versioned and append-only: a released migration is never edited; a change is a new entry.
+ * Declared attributes are not here: they become columns when the workspace schema is applied.
+ *
+ * Every customer-owned table is keyed by `customer_id` first (events) or by the customer id
+ * itself, so it can later be distributed by it (Citus-style) without changing a key.
+ * Identifiers use the "C" collation: they are opaque, byte order is what DuckDB uses too, and
+ * it is several times cheaper to sort and compare than a linguistic collation (which also
+ * disables abbreviated sort keys), which matters to the index builds of bulk imports.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'customers, events, relations, imports',
+    statements: [
+      `CREATE TABLE workspace_schema (id integer PRIMARY KEY, definition jsonb NOT NULL, applied_at timestamptz NOT NULL)`,
+      `CREATE TABLE customers (
+        id text COLLATE "C" NOT NULL,
+        timezone text,
+        locale text,
+        msisdn text,
+        email text,
+        push_token text,
+        ${consentColumns.join(',\n        ')},
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        CONSTRAINT customers_pkey PRIMARY KEY (id)
+      )`,
+      `CREATE TABLE events (
+        id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        type text NOT NULL,
+        ts timestamptz NOT NULL,
+        amount numeric(18,4),
+        currency text,
+        imported_at timestamptz NOT NULL,
+        CONSTRAINT events_pkey PRIMARY KEY (customer_id, id)
+      )`,
+      `CREATE INDEX events_customer_ts ON events (customer_id, ts)`,
+      `CREATE TABLE relations (
+        src text COLLATE "C" NOT NULL,
+        dst text COLLATE "C" NOT NULL,
+        kind text COLLATE "C" NOT NULL,
+        weight double precision NOT NULL DEFAULT 1,
+        updated_at timestamptz NOT NULL,
+        CONSTRAINT relations_pkey PRIMARY KEY (src, dst, kind)
+      )`,
+      `CREATE INDEX relations_dst ON relations (dst)`,
+      `CREATE TABLE import_runs (
+        id text PRIMARY KEY,
+        kind text NOT NULL,
+        source text NOT NULL,
+        format text NOT NULL,
+        status text NOT NULL,
+        started_at timestamptz NOT NULL,
+        finished_at timestamptz NOT NULL,
+        seconds double precision NOT NULL,
+        read bigint NOT NULL,
+        inserted bigint NOT NULL,
+        updated bigint NOT NULL,
+        unchanged bigint NOT NULL,
+        duplicates bigint NOT NULL,
+        rejected bigint NOT NULL,
+        error text
+      )`,
+      `CREATE INDEX import_runs_started ON import_runs (started_at DESC, id DESC)`,
+    ],
+  },
+];

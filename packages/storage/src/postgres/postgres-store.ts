@@ -1,0 +1,427 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  type CustomerDetails,
+  err,
+  type ImportCounts,
+  type ImportFailure,
+  type ImportKind,
+  type ImportOptions,
+  type ImportRun,
+  type ImportSource,
+  type NormalizedRow,
+  ok,
+  type Result,
+  type Store,
+  type StoreSummary,
+  type WorkspaceSchema,
+} from '@opencvm/core';
+import { Pool, type PoolClient } from 'pg';
+import { failureOf } from '../import-failure.ts';
+import {
+  customerDetailsQueries,
+  IMPORT_RUN_COLUMNS,
+  importRunFromRow,
+  importRunsSql,
+  importRunValues,
+  summarySql,
+} from '../queries.ts';
+import { columnChanges } from '../schema-columns.ts';
+import { SerialQueue } from '../serial-queue.ts';
+import { ident, literal } from '../sql-types.ts';
+import {
+  dropStage,
+  planFile,
+  prepareStaging,
+  rowsSource,
+  type StagedTable,
+  sourceQuery,
+  stageIntoTable,
+  withProgress,
+} from '../staging/duckdb-stage.ts';
+import type { SourcePlan } from '../staging/source.ts';
+import { messageOf, StoreError } from '../store-error.ts';
+import { copyIntoTable, exportRows, lap } from './postgres-copy.ts';
+import { toStoreError } from './postgres-errors.ts';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/database` */
+  readonly url: string;
+  readonly clock: () => Date;
+  /** PostgreSQL schema to use, created when missing; `public` by default. Tests use a fresh one each. */
+  readonly schemaName?: string;
+}
+
+type Row = Record<string, unknown>;
+type StagedColumns = StagedTable['columns'];
+
+/** `information_schema.columns.data_type` names the declared types under other spellings. */
+const samePostgresType = (declared: string, stored: string): boolean => {
+  const normalize = (type: string): string =>
+    type
+      .toLowerCase()
+      .replace(/\(.*\)/, '')
+      .replace(/^timestamptz$/, 'timestamp with time zone')
+      .trim();
+  return normalize(declared) === normalize(stored);
+};
+
+/** A value of the server's `options` startup parameter: spaces and backslashes are escaped. */
+const startupOption = (value: string): string => value.replace(/[\s\\]/g, (char) => `\\${char}`);
+
+/** A private in-memory DuckDB where one import's rows are read, checked and written out. */
+interface StagingDb extends AsyncDisposable {
+  readonly connection: DuckDBConnection;
+  /** Holds the CSV handed to PostgreSQL and whatever DuckDB spills. */
+  readonly dir: string;
+}
+
+const openStagingDb = async (timezone: string): Promise<StagingDb> => {
+  const dir = await mkdtemp(join(tmpdir(), 'cvm-pg-import-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(':memory:', { temp_directory: join(dir, 'spill') });
+  } catch (error) {
+    await removeDir();
+    throw error;
+  }
+  const close = async (): Promise<void> => {
+    instance.closeSync();
+    await removeDir();
+  };
+  try {
+    const connection = await instance.connect();
+    // Timestamps without an offset are read in the workspace time zone.
+    await connection.run(`SET TimeZone = ${literal(timezone)}`);
+    return { connection, dir, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+};
+
+/**
+ * The server store: data in PostgreSQL, shared by several processes. Files are read and
+ * checked in a private in-memory DuckDB (the same staging as the embedded store), written to a
+ * CSV file and copied into PostgreSQL in one transaction.
+ */
+export class PostgresStore implements Store {
+  readonly engine = 'postgres';
+  private schema: WorkspaceSchema | null = null;
+  /** Imports of this process write one at a time; an advisory lock serializes other processes. */
+  private readonly writes = new SerialQueue();
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly clock: () => Date,
+    private readonly schemaName: string,
+  ) {}
+
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const schemaName = options.schemaName ?? 'public';
+    const pool = new Pool({
+      connectionString: options.url,
+      options: `-c search_path=${startupOption(ident(schemaName))}`,
+    });
+    // An idle connection the server dropped (restart, idle timeout) is discarded by the pool and
+    // the next query reconnects; without a listener the event would end the process.
+    pool.on('error', () => {});
+    const store = new PostgresStore(pool, options.clock, schemaName);
+    try {
+      await store.ensureSchema();
+      return store;
+    } catch (error) {
+      await pool.end();
+      throw toStoreError(error);
+    }
+  }
+
+  private get workspace(): WorkspaceSchema {
+    if (!this.schema) throw new Error('PostgresStore used before prepare()');
+    return this.schema;
+  }
+
+  /** Advisory lock keys are per schema, so stores over different schemas never wait on each other. */
+  private lockKey(purpose: 'schema' | 'import'): string {
+    return `opencvm:${purpose}:${this.schemaName}`;
+  }
+
+  private async rows(sql: string, values?: readonly unknown[]): Promise<Row[]> {
+    try {
+      const result = await this.pool.query<Row>(sql, values ? [...values] : undefined);
+      return result.rows;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction holding the advisory lock for `purpose`, which is released
+   * with the transaction however it ends (a dead process's lock goes with its session).
+   */
+  private async transaction<T>(
+    purpose: 'schema' | 'import',
+    work: (client: PoolClient) => Promise<T>,
+  ): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    let broken: Error | undefined;
+    // A session the server ends mid-transaction fails the running query, and is also reported
+    // as an event that would otherwise end the process.
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockKey(purpose)]);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection is gone or unusable: it must not go back to the pool.
+        broken = rollbackError instanceof Error ? rollbackError : new Error(messageOf(rollbackError));
+      }
+      throw toStoreError(error);
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  private async ensureSchema(): Promise<void> {
+    const [found] = await this.rows('SELECT 1 AS found FROM pg_namespace WHERE nspname = $1', [
+      this.schemaName,
+    ]);
+    if (found) return;
+    // Checked first because CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when
+    // the schema is there; under the lock because two concurrent creations collide.
+    await this.transaction('schema', (client) =>
+      client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(this.schemaName)}`),
+    );
+  }
+
+  async prepare(schema: WorkspaceSchema): Promise<void> {
+    await this.transaction('schema', (client) =>
+      client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)',
+      ),
+    );
+    for (const migration of POSTGRES_MIGRATIONS) {
+      await this.transaction('schema', async (client) => {
+        // Read under the lock: another process may have applied it while this one waited.
+        const applied = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+          migration.version,
+        ]);
+        if (applied.rowCount) return;
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.name,
+          this.clock().toISOString(),
+        ]);
+      });
+    }
+    await this.transaction('schema', (client) => this.applySchema(client, schema));
+    this.schema = schema;
+  }
+
+  private async applySchema(client: PoolClient, schema: WorkspaceSchema): Promise<void> {
+    const ddl: string[] = [];
+    const conflicts: string[] = [];
+    for (const table of ['customers', 'events'] as const) {
+      const existing = await client.query<Row>(
+        'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+        [table],
+      );
+      const changes = columnChanges({
+        schema,
+        table,
+        existing: existing.rows.map((row) => ({ name: String(row.name), type: String(row.type) })),
+        dialect: 'postgres',
+        sameType: samePostgresType,
+      });
+      ddl.push(...changes.ddl);
+      conflicts.push(...changes.conflicts);
+    }
+    if (conflicts.length > 0) {
+      throw new StoreError(
+        'schema_mismatch',
+        `the workspace schema no longer fits the stored data:\n${conflicts.join('\n')}`,
+      );
+    }
+    for (const statement of ddl) await client.query(statement);
+    await client.query(
+      'INSERT INTO workspace_schema VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, applied_at = excluded.applied_at',
+      [JSON.stringify(schema), this.clock().toISOString()],
+    );
+  }
+
+  async summary(): Promise<StoreSummary> {
+    const [row] = await this.rows(summarySql('postgres'));
+    return {
+      customers: Number(row?.customers ?? 0),
+      events: Number(row?.events ?? 0),
+      relations: Number(row?.relations ?? 0),
+      lastEventAt: row?.last_event_at == null ? null : String(row.last_event_at),
+      lastImportAt: row?.last_import_at == null ? null : String(row.last_import_at),
+    };
+  }
+
+  async importFile(
+    source: ImportSource,
+    options: ImportOptions = {},
+  ): Promise<Result<ImportCounts, ImportFailure>> {
+    const schema = this.workspace;
+    const release = await this.writes.acquire();
+    try {
+      await using db = await openStagingDb(schema.workspace.timezone);
+      let plan: SourcePlan;
+      try {
+        plan = await planFile(db.connection, schema, source);
+      } catch (error) {
+        return failureOf(error);
+      }
+      return await this.load({ db, kind: source.kind, from: plan.from, present: plan.present, options });
+    } finally {
+      release();
+    }
+  }
+
+  async importRows(
+    kind: ImportKind,
+    input: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
+    present: ReadonlySet<string>,
+  ): Promise<ImportCounts> {
+    const schema = this.workspace;
+    const release = await this.writes.acquire();
+    try {
+      await using db = await openStagingDb(schema.workspace.timezone);
+      await using source = await rowsSource(input, present);
+      const result = await this.load({ db, kind, from: source.from, present: source.present, options: {} });
+      if (!result.ok)
+        throw new StoreError('invalid_data', `validated rows were refused: ${result.error.message}`);
+      return result.value;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Reads and checks the rows in DuckDB and writes them to a CSV file, then copies that into
+   * PostgreSQL in one transaction. Events go from the source straight to the file (a staged
+   * copy of twenty million rows would double DuckDB's work); customers and relations are staged
+   * first, since a key repeated in the file and bad time zones are found on the staged table.
+   */
+  private async load(options: {
+    readonly db: StagingDb;
+    readonly kind: ImportKind;
+    readonly from: string;
+    readonly present: ReadonlySet<string>;
+    readonly options: ImportOptions;
+  }): Promise<Result<ImportCounts, ImportFailure>> {
+    const { db, kind, from, present } = options;
+    const { onProgress } = options.options;
+    const { connection } = db;
+    const schema = this.workspace;
+    const path = join(db.dir, 'rows.csv');
+    const now = this.clock().toISOString();
+    await prepareStaging(connection);
+    lap('start');
+    let read: number;
+    let columns: StagedColumns;
+    if (kind === 'events') {
+      const select = sourceQuery(schema, kind, present);
+      columns = select.columns;
+      try {
+        read = await withProgress(connection, onProgress, () =>
+          exportRows({ connection, kind, columns, query: select.query(from), path, now }),
+        );
+      } catch (error) {
+        return failureOf(error);
+      }
+    } else {
+      let staged: StagedTable;
+      try {
+        staged = await stageIntoTable({
+          connection,
+          schema,
+          kind,
+          from,
+          present,
+          ...(onProgress ? { onProgress } : {}),
+        });
+      } catch (error) {
+        return failureOf(error);
+      }
+      try {
+        if (staged.report.invalid > 0) {
+          return err({ type: 'invalid_rows', message: `${staged.report.invalid} rows failed the checks` });
+        }
+        columns = staged.columns;
+        read = await exportRows({
+          connection,
+          kind,
+          columns,
+          query: `SELECT * FROM ${ident(staged.table)}`,
+          path,
+          now,
+        });
+      } catch (error) {
+        return failureOf(error);
+      } finally {
+        await dropStage(connection, staged);
+      }
+    }
+    lap('duckdb: read, check, sort, write CSV');
+    try {
+      return ok(
+        await this.transaction('import', (client) =>
+          copyIntoTable({ client, kind, columns, path, read, now, ...(onProgress ? { onProgress } : {}) }),
+        ),
+      );
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  async recordImportRun(run: ImportRun): Promise<void> {
+    const values = importRunValues(run);
+    await this.rows(
+      `INSERT INTO import_runs (${IMPORT_RUN_COLUMNS.join(', ')}) VALUES (${values.map((_, index) => `$${index + 1}`).join(', ')})`,
+      values,
+    );
+  }
+
+  async listImportRuns(limit: number): Promise<readonly ImportRun[]> {
+    return (await this.rows(importRunsSql('postgres', limit))).map(importRunFromRow);
+  }
+
+  async getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null> {
+    const queries = customerDetailsQueries(this.workspace, 'postgres', options.events);
+    const [customerRow] = await this.rows(queries.customer.sql, [id]);
+    if (!customerRow) return null;
+    const events = await this.rows(queries.events.sql, [id]);
+    const relations = await this.rows(queries.relations.sql, [id]);
+    return {
+      customer: queries.customer.map(customerRow),
+      lastEvents: events.map(queries.events.map),
+      relations: relations.map(queries.relations.map),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

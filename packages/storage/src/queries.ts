@@ -1,0 +1,155 @@
+import {
+  type ColumnSpec,
+  type CustomerEvent,
+  type CustomerRelation,
+  type FieldValue,
+  IMPORT_KINDS,
+  IMPORT_STATUSES,
+  type ImportKind,
+  type ImportRun,
+  importColumns,
+  type NormalizedRow,
+  type WorkspaceSchema,
+} from '@opencvm/core';
+import { fieldValue, readExpression } from './read-sql.ts';
+import type { Dialect } from './sql-types.ts';
+
+/** Read queries both engines share; `$1` is the only parameter style both accept. */
+
+const iso = (expression: string, dialect: Dialect): string =>
+  dialect === 'duckdb'
+    ? `strftime(${expression} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`
+    : `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export const summarySql = (dialect: Dialect): string =>
+  `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM relations) AS relations, (SELECT ${iso('max(ts)', dialect)} FROM events) AS last_event_at, (SELECT ${iso('max(finished_at)', dialect)} FROM import_runs WHERE status = 'succeeded') AS last_import_at`;
+
+export const IMPORT_RUN_COLUMNS = [
+  'id',
+  'kind',
+  'source',
+  'format',
+  'status',
+  'started_at',
+  'finished_at',
+  'seconds',
+  'read',
+  'inserted',
+  'updated',
+  'unchanged',
+  'duplicates',
+  'rejected',
+  'error',
+] as const;
+
+export const importRunValues = (run: ImportRun): (string | number | null)[] => [
+  run.id,
+  run.kind,
+  run.source,
+  run.format,
+  run.status,
+  run.startedAt,
+  run.finishedAt,
+  run.seconds,
+  run.read,
+  run.inserted,
+  run.updated,
+  run.unchanged,
+  run.duplicates,
+  run.rejected,
+  run.error,
+];
+
+export const importRunsSql = (dialect: Dialect, limit: number): string =>
+  `SELECT id, kind, source, format, status, ${iso('started_at', dialect)} AS started_at, ${iso('finished_at', dialect)} AS finished_at, seconds, read, inserted, updated, unchanged, duplicates, rejected, error FROM import_runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.floor(limit))}`;
+
+const oneOf = <T extends string>(values: readonly T[], value: unknown): T => {
+  const found = values.find((candidate) => candidate === value);
+  if (found === undefined) throw new Error(`unexpected stored value ${String(value)}`);
+  return found;
+};
+
+const isKind = (value: unknown): ImportKind => oneOf(IMPORT_KINDS, value);
+
+export const importRunFromRow = (row: Record<string, unknown>): ImportRun => {
+  const format = String(row.format);
+  return {
+    id: String(row.id),
+    kind: isKind(row.kind),
+    source: String(row.source),
+    format:
+      format === 'csv' || format === 'jsonl' || format === 'parquet' || format === 'api' ? format : 'api',
+    status: oneOf(IMPORT_STATUSES, row.status),
+    startedAt: String(row.started_at),
+    finishedAt: String(row.finished_at),
+    seconds: Number(row.seconds),
+    read: Number(row.read),
+    inserted: Number(row.inserted),
+    updated: Number(row.updated),
+    unchanged: Number(row.unchanged),
+    duplicates: Number(row.duplicates),
+    rejected: Number(row.rejected),
+    error: row.error == null ? null : String(row.error),
+  };
+};
+
+interface Query<T> {
+  readonly sql: string;
+  readonly map: (row: Record<string, unknown>) => T;
+}
+
+const STAMPS: readonly ColumnSpec[] = [
+  { name: 'created_at', type: 'timestamp', required: false },
+  { name: 'updated_at', type: 'timestamp', required: false },
+];
+
+export const customerDetailsQueries = (
+  schema: WorkspaceSchema,
+  dialect: Dialect,
+  eventLimit: number,
+): { customer: Query<NormalizedRow>; events: Query<CustomerEvent>; relations: Query<CustomerRelation> } => {
+  const customerColumns = [...importColumns(schema, 'customers'), ...STAMPS];
+  const eventColumns = importColumns(schema, 'events');
+  const builtInEvent = new Set(['id', 'customer_id', 'type', 'ts', 'amount', 'currency']);
+  const attributeColumns = eventColumns.filter((spec) => !builtInEvent.has(spec.name));
+  return {
+    customer: {
+      sql: `SELECT ${customerColumns.map((spec) => readExpression(spec.name, spec.type, dialect)).join(', ')} FROM customers WHERE id = $1`,
+      map: (row) =>
+        Object.fromEntries(customerColumns.map((spec) => [spec.name, fieldValue(row[spec.name], spec.type)])),
+    },
+    events: {
+      sql: `SELECT ${eventColumns
+        .filter((spec) => spec.name !== 'customer_id')
+        .map((spec) => readExpression(spec.name, spec.type, dialect))
+        .join(
+          ', ',
+        )} FROM events WHERE customer_id = $1 ORDER BY ts DESC, id DESC LIMIT ${Math.max(0, Math.floor(eventLimit))}`,
+      map: (row) => {
+        const attributes: Record<string, FieldValue> = {};
+        for (const spec of attributeColumns) {
+          const value = fieldValue(row[spec.name], spec.type);
+          if (value !== null) attributes[spec.name] = value;
+        }
+        const amount = fieldValue(row.amount, 'money');
+        return {
+          id: String(row.id),
+          type: String(row.type),
+          ts: String(row.ts),
+          amount: amount === null ? null : String(amount),
+          currency: row.currency == null ? null : String(row.currency),
+          attributes,
+        };
+      },
+    },
+    relations: {
+      sql: `SELECT * FROM (SELECT 'out' AS direction, dst AS customer_id, kind, weight FROM relations WHERE src = $1 UNION ALL SELECT 'in' AS direction, src AS customer_id, kind, weight FROM relations WHERE dst = $1) r ORDER BY weight DESC, customer_id, direction LIMIT 200`,
+      map: (row) => ({
+        direction: row.direction === 'in' ? 'in' : 'out',
+        customerId: String(row.customer_id),
+        kind: String(row.kind),
+        weight: Number(row.weight),
+      }),
+    },
+  };
+};

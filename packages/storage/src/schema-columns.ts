@@ -1,0 +1,67 @@
+import { type ColumnSpec, importColumns, type WorkspaceSchema } from '@opencvm/core';
+import { type Dialect, ident, sqlType } from './sql-types.ts';
+
+export type StoredTable = 'customers' | 'events' | 'relations';
+
+/** Built-in columns each table is created with by the first migration. */
+export const BUILT_IN_COLUMNS: Readonly<Record<StoredTable, readonly string[]>> = {
+  customers: [
+    'id',
+    'timezone',
+    'locale',
+    'msisdn',
+    'email',
+    'push_token',
+    'consent_sms_marketing',
+    'consent_sms_service',
+    'consent_email_marketing',
+    'consent_email_service',
+    'consent_push_marketing',
+    'consent_push_service',
+  ],
+  events: ['id', 'customer_id', 'type', 'ts', 'amount', 'currency'],
+  relations: ['src', 'dst', 'kind', 'weight'],
+};
+
+/** Columns the workspace schema adds to a table: one per declared attribute. */
+export const attributeColumns = (schema: WorkspaceSchema, table: StoredTable): readonly ColumnSpec[] => {
+  const builtIn = new Set(BUILT_IN_COLUMNS[table]);
+  return importColumns(schema, table).filter((spec) => !builtIn.has(spec.name));
+};
+
+export interface ExistingColumn {
+  readonly name: string;
+  /** Upper-cased SQL type as the engine reports it. */
+  readonly type: string;
+}
+
+/**
+ * The DDL that brings a table in line with the schema: new attributes get a column; an attribute
+ * whose type changed is refused, since its stored values would no longer fit.
+ */
+export const columnChanges = (options: {
+  readonly schema: WorkspaceSchema;
+  readonly table: StoredTable;
+  readonly existing: readonly ExistingColumn[];
+  readonly dialect: Dialect;
+  readonly sameType: (declared: string, stored: string) => boolean;
+}): { readonly ddl: readonly string[]; readonly conflicts: readonly string[] } => {
+  const { schema, table, existing, dialect, sameType } = options;
+  const byName = new Map(existing.map((column) => [column.name, column.type]));
+  const ddl: string[] = [];
+  const conflicts: string[] = [];
+  for (const spec of attributeColumns(schema, table)) {
+    const declared = sqlType(spec.type, dialect);
+    const stored = byName.get(spec.name);
+    if (stored === undefined) {
+      ddl.push(`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(spec.name)} ${declared}`);
+    } else if (!sameType(declared, stored)) {
+      const path =
+        table === 'customers' ? `customer.attributes.${spec.name}` : `events.*.attributes.${spec.name}`;
+      conflicts.push(
+        `${path}: declared ${spec.type} (${declared}) but stored as ${stored}; keep the old type or declare a new attribute name`,
+      );
+    }
+  }
+  return { ddl, conflicts };
+};

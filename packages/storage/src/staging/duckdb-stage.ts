@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  type ColumnSpec,
+  type ImportKind,
+  type ImportOptions,
+  type ImportSource,
+  importColumns,
+  type NormalizedRow,
+  validateRow,
+  type WorkspaceSchema,
+} from '@opencvm/core';
+import { tableKey } from '../commit-sql.ts';
+import { ident, literal } from '../sql-types.ts';
+import { planSource, type SourcePlan } from './source.ts';
+import { CURRENCY_TABLE, type StageSelect, stageSelect } from './stage-sql.ts';
+
+/** What the bulk checks found in a staged file. */
+export interface StageReport {
+  readonly read: number;
+  /** Rows the fast checks found invalid (0 means clean). */
+  readonly invalid: number;
+  /** Rows repeating a key already in the file (events: dropped as duplicates; others: invalid). */
+  readonly duplicatesInFile: number;
+}
+
+/** Rows of one import, staged in a DuckDB temporary table. */
+export interface StagedTable {
+  readonly table: string;
+  readonly kind: ImportKind;
+  readonly columns: readonly ColumnSpec[];
+  readonly report: StageReport;
+}
+
+const PROGRESS_EVERY_MS = 200;
+
+/** Runs `work` while reporting DuckDB's own progress of the running query. */
+export const withProgress = async <T>(
+  connection: DuckDBConnection,
+  onProgress: ImportOptions['onProgress'],
+  work: () => Promise<T>,
+): Promise<T> => {
+  if (!onProgress) return work();
+  await connection.run('SET enable_progress_bar = true');
+  await connection.run('SET enable_progress_bar_print = false');
+  const timer = setInterval(() => {
+    const progress = connection.progress;
+    if (progress.percentage >= 0) {
+      onProgress({
+        phase: 'reading',
+        fraction: Math.min(1, progress.percentage / 100),
+        rowsProcessed: Number(progress.rows_processed),
+      });
+    }
+  }, PROGRESS_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+};
+
+/** The currency check is a hash lookup in this table: an IN list of ~300 codes costs seconds per 20M rows. */
+export const prepareStaging = async (connection: DuckDBConnection): Promise<void> => {
+  const codes = Intl.supportedValuesOf('currency').map(literal).join(', ');
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${CURRENCY_TABLE} AS SELECT unnest([${codes}]) AS code`);
+};
+
+/** Customer time zones are checked with the validator itself on the few distinct values a file holds. */
+const flagInvalidTimeZones = async (
+  connection: DuckDBConnection,
+  schema: WorkspaceSchema,
+  table: string,
+): Promise<void> => {
+  const reader = await connection.runAndReadAll(
+    `SELECT DISTINCT timezone FROM ${ident(table)} WHERE timezone IS NOT NULL`,
+  );
+  const invalid = reader
+    .getRowObjectsJson()
+    .map((row) => String(row.timezone))
+    .filter((zone) => !validateRow(schema, 'customers', { id: 'x', timezone: zone }).ok);
+  if (invalid.length > 0) {
+    await connection.run(
+      `UPDATE ${ident(table)} SET _invalid = true WHERE timezone IN (${invalid.map(literal).join(', ')})`,
+    );
+  }
+};
+
+/** The conversion query of a source, for the kind's columns that the source has. */
+export const sourceQuery = (
+  schema: WorkspaceSchema,
+  kind: ImportKind,
+  present: ReadonlySet<string>,
+): StageSelect => stageSelect({ schema, kind, specs: importColumns(schema, kind), present });
+
+/** Materializes a source's converted rows in a temporary table and counts what the checks found. */
+export const stageIntoTable = async (options: {
+  readonly connection: DuckDBConnection;
+  readonly schema: WorkspaceSchema;
+  readonly kind: ImportKind;
+  readonly from: string;
+  readonly present: ReadonlySet<string>;
+  readonly onProgress?: ImportOptions['onProgress'];
+}): Promise<StagedTable> => {
+  const { connection, schema, kind, from, present } = options;
+  const table = `stage_${randomUUID().replaceAll('-', '')}`;
+  await prepareStaging(connection);
+  const select = sourceQuery(schema, kind, present);
+  await withProgress(connection, options.onProgress, () =>
+    connection.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS ${select.query(from)}`),
+  );
+  if (kind === 'customers' && present.has('timezone')) await flagInvalidTimeZones(connection, schema, table);
+  const keys = tableKey(kind).map(ident).join(', ');
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*) AS read, count(*) FILTER (WHERE _invalid) AS invalid, count(*) - count(DISTINCT (${keys})) AS duplicates FROM ${ident(table)}`,
+  );
+  const row = reader.getRowObjectsJson()[0];
+  const duplicatesInFile = Number(row?.duplicates ?? 0);
+  return {
+    table,
+    kind,
+    columns: select.columns,
+    report: {
+      read: Number(row?.read ?? 0),
+      // Within one file, a repeated customer or relation key is ambiguous (which row wins?): refused.
+      invalid: Number(row?.invalid ?? 0) + (kind === 'events' ? 0 : duplicatesInFile),
+      duplicatesInFile,
+    },
+  };
+};
+
+/** Plans how to read a file; throws `SourceError` when it cannot be read at all. */
+export const planFile = (
+  connection: DuckDBConnection,
+  schema: WorkspaceSchema,
+  source: ImportSource,
+): Promise<SourcePlan> => planSource({ connection, source, specs: importColumns(schema, source.kind) });
+
+/** Reads a file into a temporary table of the connection, converting and checking every value. */
+export const stageFile = async (options: {
+  readonly connection: DuckDBConnection;
+  readonly schema: WorkspaceSchema;
+  readonly source: ImportSource;
+  readonly onProgress?: ImportOptions['onProgress'];
+}): Promise<StagedTable> => {
+  const { connection, schema, source } = options;
+  const plan = await planFile(connection, schema, source);
+  return stageIntoTable({
+    connection,
+    schema,
+    kind: source.kind,
+    from: plan.from,
+    present: plan.present,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+};
+
+/** Rows the validator accepted, written to a temporary JSONL file that DuckDB reads like any source. */
+export interface RowsSource extends AsyncDisposable {
+  readonly from: string;
+  readonly present: ReadonlySet<string>;
+  readonly count: number;
+}
+
+export const rowsSource = async (
+  rows: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
+  present: ReadonlySet<string>,
+): Promise<RowsSource> => {
+  const dir = await mkdtemp(join(tmpdir(), 'cvm-rows-'));
+  const path = join(dir, 'rows.jsonl');
+  const out = createWriteStream(path);
+  let count = 0;
+  let chunk: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const text = `${chunk.join('\n')}\n`;
+    chunk = [];
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  };
+  try {
+    for await (const row of rows) {
+      const picked: NormalizedRow = {};
+      for (const field of present) picked[field] = row[field] ?? null;
+      chunk.push(JSON.stringify(picked));
+      count += 1;
+      if (chunk.length >= 10_000) await flush();
+    }
+    await flush();
+  } finally {
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  }
+  const columns = [...present].map((field) => `${literal(field)}: 'VARCHAR'`).join(', ');
+  const empty = [...present].map((field) => `CAST(NULL AS VARCHAR) AS ${ident(field)}`).join(', ');
+  return {
+    // DuckDB cannot read an empty JSON file with declared columns, so no rows is an empty select.
+    from:
+      count === 0
+        ? `(SELECT ${empty || '1 AS _none'} WHERE false)`
+        : `read_json(${literal(path)}, format = 'newline_delimited', columns = {${columns}})`,
+    present,
+    count,
+    [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }),
+  };
+};
+
+/** Stages rows the validator already accepted (an API batch, or the valid rows of a file). */
+export const stageValidRows = async (options: {
+  readonly connection: DuckDBConnection;
+  readonly schema: WorkspaceSchema;
+  readonly kind: ImportKind;
+  readonly rows: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>;
+  readonly present: ReadonlySet<string>;
+}): Promise<StagedTable> => {
+  await using source = await rowsSource(options.rows, options.present);
+  return stageIntoTable({
+    connection: options.connection,
+    schema: options.schema,
+    kind: options.kind,
+    from: source.from,
+    present: source.present,
+  });
+};
+
+/** Fields present in a staged table. */
+export const presentFields = (staged: StagedTable): ReadonlySet<string> =>
+  new Set(staged.columns.map((c) => c.name));
+
+export const dropStage = async (connection: DuckDBConnection, staged: StagedTable): Promise<void> => {
+  await connection.run(`DROP TABLE IF EXISTS ${ident(staged.table)}`);
+};
