@@ -55,7 +55,14 @@ export const commitSql = (options: {
   const countSql = `SELECT count(*) FILTER (WHERE t.${ident(key[0] ?? 'id')} IS NULL) AS inserted, count(*) FILTER (WHERE t.${ident(key[0] ?? 'id')} IS NOT NULL AND (${changed})) AS updated FROM ${valid} s LEFT JOIN ${table} t ON ${join}`;
   const stamp = kind === 'customers' ? ['created_at', 'updated_at'] : ['updated_at'];
   const insertColumns = [...names, ...stamp].map(ident).join(', ');
-  const insertValues = [...names.map((n) => `s.${ident(n)}`), ...stamp.map(() => '$1')].join(', ');
+  const now = dialect === 'duckdb' ? 'CAST($1 AS TIMESTAMPTZ)' : '$1';
+  const insertValues = [...names.map((n) => `s.${ident(n)}`), ...stamp.map(() => now)].join(', ');
+  if (dialect === 'duckdb') {
+    // DuckDB tables have no unique index to conflict on: merge on the key instead.
+    const sets = [...nonKey.map((n) => `${ident(n)} = s.${ident(n)}`), `${ident('updated_at')} = ${now}`];
+    const writeSql = `MERGE INTO ${table} t USING ${valid} s ON ${join} WHEN MATCHED AND (${changed}) THEN UPDATE SET ${sets.join(', ')} WHEN NOT MATCHED THEN INSERT (${insertColumns}) VALUES (${insertValues})`;
+    return { countSql, writeSql };
+  }
   const updates = [
     ...nonKey.map((n) => `${ident(n)} = excluded.${ident(n)}`),
     `${ident('updated_at')} = excluded.${ident('updated_at')}`,

@@ -88,6 +88,8 @@ export class DuckDbStore implements Store {
     if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });
     try {
       const instance = await DuckDBInstance.create(options.path, {
+        // Nothing reads rows in insertion order (every query orders explicitly); bulk loads run faster without it.
+        preserve_insertion_order: 'false',
         ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
       });
       return new DuckDbStore(instance, options.clock);
@@ -315,14 +317,12 @@ export class DuckDbStore implements Store {
       );
       const read = insert.rowsChanged;
       let duplicates = 0;
-      const [repeated] = await rows(
-        connection,
-        'SELECT count(*) AS n FROM (SELECT hash(customer_id, id) AS h FROM events WHERE imported_at = $1::TIMESTAMPTZ GROUP BY h HAVING count(*) > 1)',
-        [stamp],
-      );
+      // Hashes first: grouping 64-bit hashes is cheap, and only rows whose hash repeats are compared exactly.
+      const repeatedHashes = `SELECT h FROM (SELECT hash(customer_id, id) AS h FROM events WHERE imported_at = $1::TIMESTAMPTZ) GROUP BY h HAVING count(*) > 1`;
+      const [repeated] = await rows(connection, `SELECT count(*) AS n FROM (${repeatedHashes})`, [stamp]);
       if (Number(repeated?.n ?? 0) > 0) {
         const removed = await connection.run(
-          'DELETE FROM events WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY customer_id, id ORDER BY rowid) AS n FROM events WHERE imported_at = $1::TIMESTAMPTZ) WHERE n > 1)',
+          `DELETE FROM events WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY customer_id, id ORDER BY rowid) AS n FROM events WHERE imported_at = $1::TIMESTAMPTZ AND hash(customer_id, id) IN (${repeatedHashes})) WHERE n > 1)`,
           [stamp],
         );
         duplicates += removed.rowsChanged;
