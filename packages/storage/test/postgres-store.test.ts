@@ -177,6 +177,65 @@ describe.skipIf(!URL)('postgres store', () => {
     ]);
   });
 
+  it('refuses a file with a bad row near its end, leaving the table as it was', async () => {
+    await using db = await scratch(url);
+    using dir = tempDir();
+    const store = await db.open();
+    await store.prepare(schema);
+    const lines = (from: number, count: number): string[] =>
+      Array.from(
+        { length: count },
+        (_, index) => `x${from + index},c${(from + index) % 997},visit,2025-03-01T10:00:00Z`,
+      );
+    const header = 'id,customer_id,type,ts';
+    const bad = write(dir.path, 'bad.csv', [header, ...lines(0, 150_000), 'y1,c1,visit,never'].join('\n'));
+    for (const round of ['empty table', 'table with rows']) {
+      const result = await store.importFile({ kind: 'events', path: bad, format: 'csv', mapping: {} });
+      expect(result.ok ? 'imported' : result.error.type, round).toBe('invalid_rows');
+      expect(await db.query('SELECT count(*)::int AS n FROM events'), round).toEqual([
+        { n: round === 'empty table' ? 0 : 10 },
+      ]);
+      const good = write(dir.path, 'good.csv', [header, ...lines(1_000_000, 10)].join('\n'));
+      if (round === 'empty table') await importFile(store, { kind: 'events', path: good });
+    }
+  });
+
+  it('stops DuckDB and reports the error when PostgreSQL fails during the copy', async () => {
+    await using db = await scratch(url);
+    using dir = tempDir();
+    const store = await db.open();
+    await store.prepare(schema);
+    await db.admin.query(`
+      CREATE FUNCTION refuse_x() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.id = 'x50000' THEN RAISE EXCEPTION 'refused by test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_x BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_x();`);
+    const path = write(
+      dir.path,
+      'e.csv',
+      [
+        'id,customer_id,type,ts',
+        ...Array.from(
+          { length: 300_000 },
+          (_, index) => `x${index},c${index % 997},visit,2025-03-01T10:00:00Z`,
+        ),
+      ].join('\n'),
+    );
+    const failure = await store.importFile({ kind: 'events', path, format: 'csv', mapping: {} }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(StoreError);
+    expect(String(failure)).toMatch(/refused by test/);
+    await db.admin.query('DROP TRIGGER refuse_x ON events');
+    expect(await importFile(store, { kind: 'events', path })).toMatchObject({
+      read: 300_000,
+      inserted: 300_000,
+    });
+  });
+
   it('lets two processes prepare the same new schema at once', async () => {
     await using db = await scratch(url);
     await db.admin.query(`DROP SCHEMA IF EXISTS ${db.schemaName}`);

@@ -39,11 +39,10 @@ import {
   type StagedTable,
   sourceQuery,
   stageIntoTable,
-  withProgress,
 } from '../staging/duckdb-stage.ts';
 import type { SourcePlan } from '../staging/source.ts';
 import { messageOf, StoreError } from '../store-error.ts';
-import { copyIntoTable, exportRows, lap } from './postgres-copy.ts';
+import { copyIntoTable, exportedRows, type RunningExport, startExport } from './postgres-copy.ts';
 import { toStoreError } from './postgres-errors.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 
@@ -319,10 +318,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Reads and checks the rows in DuckDB and writes them to a CSV file, then copies that into
-   * PostgreSQL in one transaction. Events go from the source straight to the file (a staged
-   * copy of twenty million rows would double DuckDB's work); customers and relations are staged
-   * first, since a key repeated in the file and bad time zones are found on the staged table.
+   * Reads and checks the rows in DuckDB, which writes them to a CSV file that PostgreSQL copies
+   * in as it grows, in one transaction. Events go from the source straight to the file (a
+   * staged copy of twenty million rows would double DuckDB's work); customers and relations are
+   * staged first, since keys repeated in the file and bad time zones are found on the stage.
    */
   private async load(options: {
     readonly db: StagingDb;
@@ -335,24 +334,15 @@ export class PostgresStore implements Store {
     const { onProgress } = options.options;
     const { connection } = db;
     const schema = this.workspace;
-    const path = join(db.dir, 'rows.csv');
-    const now = this.clock().toISOString();
     await prepareStaging(connection);
-    lap('start');
-    let read: number;
+    let query: string;
     let columns: StagedColumns;
+    let staged: StagedTable | null = null;
     if (kind === 'events') {
       const select = sourceQuery(schema, kind, present);
+      query = select.query(from);
       columns = select.columns;
-      try {
-        read = await withProgress(connection, onProgress, () =>
-          exportRows({ connection, kind, columns, query: select.query(from), path, now }),
-        );
-      } catch (error) {
-        return failureOf(error);
-      }
     } else {
-      let staged: StagedTable;
       try {
         staged = await stageIntoTable({
           connection,
@@ -365,33 +355,71 @@ export class PostgresStore implements Store {
       } catch (error) {
         return failureOf(error);
       }
-      try {
-        if (staged.report.invalid > 0) {
-          return err({ type: 'invalid_rows', message: `${staged.report.invalid} rows failed the checks` });
-        }
-        columns = staged.columns;
-        read = await exportRows({
-          connection,
-          kind,
-          columns,
-          query: `SELECT * FROM ${ident(staged.table)}`,
-          path,
-          now,
-        });
-      } catch (error) {
-        return failureOf(error);
-      } finally {
-        await dropStage(connection, staged);
-      }
+      query = `SELECT * FROM ${ident(staged.table)}`;
+      columns = staged.columns;
     }
-    lap('duckdb: read, check, sort, write CSV');
     try {
-      return ok(
-        await this.transaction('import', (client) =>
-          copyIntoTable({ client, kind, columns, path, read, now, ...(onProgress ? { onProgress } : {}) }),
-        ),
-      );
+      if (staged && staged.report.invalid > 0) {
+        return err({ type: 'invalid_rows', message: `${staged.report.invalid} rows failed the checks` });
+      }
+      return await this.copyIn({
+        connection,
+        kind,
+        columns,
+        query,
+        path: join(db.dir, 'rows.csv'),
+        onProgress,
+      });
     } finally {
+      if (staged) await dropStage(connection, staged);
+    }
+  }
+
+  /**
+   * Runs DuckDB's export and PostgreSQL's copy side by side. If DuckDB refuses a row, the copy
+   * ends with its error and the transaction rolls back; if PostgreSQL fails first, DuckDB is
+   * stopped and the PostgreSQL error is thrown.
+   */
+  private async copyIn(options: {
+    readonly connection: DuckDBConnection;
+    readonly kind: ImportKind;
+    readonly columns: StagedColumns;
+    readonly query: string;
+    readonly path: string;
+    readonly onProgress: ImportOptions['onProgress'];
+  }): Promise<Result<ImportCounts, ImportFailure>> {
+    const { connection, kind, columns, query, path, onProgress } = options;
+    const now = this.clock().toISOString();
+    // Checked before the transaction because the export starts first; the transaction checks again.
+    const sorted = (await this.rows(`SELECT 1 FROM ${ident(kind)} LIMIT 1`)).length > 0;
+    let running: RunningExport;
+    try {
+      running = await startExport({ connection, kind, columns, query, path, sorted, onProgress });
+    } catch (error) {
+      return failureOf(error);
+    }
+    try {
+      const { inserted, updated } = await this.transaction('import', async (client) => {
+        const loaded = await copyIntoTable({ client, kind, columns, rows: exportedRows(path, running), now });
+        // The copy has read the whole file only if DuckDB finished without error.
+        await running.finished;
+        return loaded;
+      });
+      const read = await running.finished;
+      return ok({
+        read,
+        inserted,
+        updated,
+        unchanged: kind === 'events' ? 0 : read - inserted - updated,
+        duplicates: kind === 'events' ? read - inserted : 0,
+        rejected: 0,
+      });
+    } catch (error) {
+      const outcome = running.outcome();
+      if (outcome.state === 'failed') return failureOf(outcome.error);
+      throw error;
+    } finally {
+      await running.stop();
       await rm(path, { force: true });
     }
   }
