@@ -181,6 +181,16 @@ for (const adapter of ADAPTERS) {
       expect((await env.app.summary()).customers).toBe(0);
     });
 
+    it('loads through the validator what the bulk checks are stricter about', async () => {
+      await using env = await openApp(adapter);
+      using dir = tempDir();
+      // JSON writes 5.0 for an integer and the bulk path reads it as text "5.0"; the validator reads the number 5.
+      const path = write(dir.path, 'c.jsonl', '{"id":"c1","visits":5.0}\n{"id":"c2","visits":7}\n');
+      const result = await env.app.importFile({ kind: 'customers', path });
+      expect(result.ok && result.value.run).toMatchObject({ status: 'succeeded', inserted: 2, rejected: 0 });
+      expect((await env.app.store.getCustomer('c1', { events: 0 }))?.customer.visits).toBe(5);
+    });
+
     it('guesses the format from the extension and says when it cannot', async () => {
       await using env = await openApp(adapter);
       using dir = tempDir();

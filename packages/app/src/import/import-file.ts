@@ -101,6 +101,9 @@ const keyFields: Readonly<Record<ImportKind, readonly string[]>> = {
   relations: ['src', 'dst', 'kind'],
 };
 
+/** Thrown from inside the row stream to abandon an import whose file has rejected rows. */
+class RowsRejected extends Error {}
+
 /**
  * The precise pass: validates every row with the core validator and says where and why a row
  * is refused. Customers and relations refuse a key repeated within the file (which row would
@@ -155,8 +158,20 @@ class RowChecker {
     this.repeatedKeys = new Map([...lines].filter(([, at]) => at.length > 1));
   }
 
-  /** Yields the valid rows; records the rejected ones. */
-  async *validRows(): AsyncGenerator<NormalizedRow> {
+  /**
+   * Yields the valid rows and records the rejected ones. With `abandonOnReject`, it reads on to
+   * the end (so the report is complete) and then throws `RowsRejected` if any row was refused,
+   * which abandons the import that consumes it.
+   */
+  async *validRows(options: { readonly abandonOnReject: boolean }): AsyncGenerator<NormalizedRow> {
+    for await (const row of this.checkedRows()) {
+      // Once the import is doomed, rows are only checked, no longer passed on.
+      if (!options.abandonOnReject || this.rejects.length === 0) yield row;
+    }
+    if (options.abandonOnReject && this.rejects.length > 0) throw new RowsRejected();
+  }
+
+  private async *checkedRows(): AsyncGenerator<NormalizedRow> {
     for await (const item of this.items()) {
       this.rows += 1;
       if (item.type === 'broken') {
@@ -239,27 +254,28 @@ export const importFile =
       const run = await finish('failed', zero, imported.error.message);
       return err({ type: 'unreadable_file', message: imported.error.message, run });
     }
-    const engineMessage = imported.error.message;
+    // The bulk checks refused the file: the row validator, the authority, now reads it row by row.
+    // Rows it accepts go in through the validated path; unless invalid rows are to be skipped,
+    // the first rejected row means the import is abandoned before anything is written.
     try {
       const delimiter = format === 'csv' ? (await readCsvHeader(input.path)).delimiter : ',';
       const checker = new RowChecker(schema, source, delimiter);
       await checker.findRepeatedKeys();
-      let counts: ImportCounts | null = null;
-      if (input.skipInvalid) {
-        if (input.kind === 'events') checker.present.add('currency');
-        counts = await store.importRows(input.kind, checker.validRows(), checker.present);
-      } else {
-        for await (const _valid of checker.validRows()) {
-          // Only the rejects are wanted here: nothing will be written.
-        }
-      }
-      if (checker.rejects.length === 0) {
-        // The engine refused the file but no row is invalid by the validator's rules: say what it said.
-        const message = `the file could not be read: ${engineMessage}`;
-        const run = await finish('failed', zero, message);
-        return err({ type: 'unreadable_file', message, run });
-      }
+      if (input.kind === 'events') checker.present.add('currency');
+      const counts = await store
+        .importRows(
+          input.kind,
+          checker.validRows({ abandonOnReject: input.skipInvalid !== true }),
+          checker.present,
+        )
+        .catch((error: unknown) => {
+          if (error instanceof RowsRejected) return null;
+          throw error;
+        });
       const rejects = checker.rejects;
+      if (counts && rejects.length === 0) {
+        return ok({ run: await finish('succeeded', counts, null), sample: [], rejectsPath: null });
+      }
       const rejectsPath = input.rejectsPath ?? `${input.path}.rejects.csv`;
       await writeRejects(rejectsPath, rejects);
       const sample = rejects.slice(0, SAMPLE_SIZE);

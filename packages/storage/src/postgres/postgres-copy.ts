@@ -79,8 +79,6 @@ export const startExport = async (options: {
     await connection.run('SET enable_progress_bar = true');
     await connection.run('SET enable_progress_bar_print = false');
   }
-  if (!sorted && process.env.DUCK_EXPORT_THREADS)
-    await connection.run(`SET threads = ${process.env.DUCK_EXPORT_THREADS}`);
   const order = sorted ? ` ORDER BY ${tableKey(kind).map(ident).join(', ')}` : '';
   let outcome: ExportOutcome = { state: 'running' };
   // In place: DuckDB would otherwise write beside the existing file and rename it at the end.

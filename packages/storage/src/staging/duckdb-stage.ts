@@ -182,18 +182,23 @@ export const rowsSource = async (
     if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   };
   try {
-    for await (const row of rows) {
-      const picked: NormalizedRow = {};
-      for (const field of present) picked[field] = row[field] ?? null;
-      chunk.push(JSON.stringify(picked));
-      count += 1;
-      if (chunk.length >= 10_000) await flush();
+    try {
+      for await (const row of rows) {
+        const picked: NormalizedRow = {};
+        for (const field of present) picked[field] = row[field] ?? null;
+        chunk.push(JSON.stringify(picked));
+        count += 1;
+        if (chunk.length >= 10_000) await flush();
+      }
+      await flush();
+    } finally {
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
     }
-    await flush();
-  } finally {
-    await new Promise<void>((resolve, reject) =>
-      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   }
   const columns = [...present].map((field) => `${literal(field)}: 'VARCHAR'`).join(', ');
   const empty = [...present].map((field) => `CAST(NULL AS VARCHAR) AS ${ident(field)}`).join(', ');
