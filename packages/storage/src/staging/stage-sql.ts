@@ -32,8 +32,8 @@ export const stageColumn = (spec: ColumnSpec, raw: string): StageColumn => {
     spec,
     value,
     invalid: spec.required
-      ? `(${raw} IS NULL OR NOT coalesce(${valid}, false))`
-      : `(${present} AND NOT coalesce(${valid}, false))`,
+      ? `(${raw} IS NULL OR (${valid}) IS NOT TRUE)`
+      : `(${present} AND (${valid}) IS NOT TRUE)`,
   });
   switch (spec.type) {
     case 'string': {
@@ -60,16 +60,14 @@ export const stageColumn = (spec: ColumnSpec, raw: string): StageColumn => {
         `length(${raw}) = 10 AND TRY_CAST(${raw} AS DATE) IS NOT NULL`,
       );
     case 'timestamp':
-      return checked(
-        `TRY_CAST(${raw} AS TIMESTAMPTZ)`,
-        `length(${raw}) >= 10 AND substr(${raw}, 5, 1) = '-' AND TRY_CAST(${raw} AS TIMESTAMPTZ) IS NOT NULL`,
-      );
+      return checked(`TRY_CAST(${raw} AS TIMESTAMPTZ)`, `TRY_CAST(${raw} AS TIMESTAMPTZ) IS NOT NULL`);
     case 'enum':
       return checked(raw, `${raw} IN (${inList(spec.values ?? [])})`);
     case 'money':
+      // One regular expression is cheaper here than a chain of string tests.
       return checked(
         `TRY_CAST(${raw} AS DECIMAL(18,4))`,
-        `${plainNumber(raw)} AND (strpos(${raw}, '.') = 0 OR length(${raw}) - strpos(${raw}, '.') <= 4) AND TRY_CAST(${raw} AS DECIMAL(18,4)) IS NOT NULL AND abs(TRY_CAST(${raw} AS DECIMAL(18,4))) < 100000000000000`,
+        `regexp_full_match(${raw}, '[+-]?[0-9]{0,14}(\\.[0-9]{0,4})?') AND TRY_CAST(${raw} AS DECIMAL(18,4)) IS NOT NULL`,
       );
     case 'currency':
       return checked(raw, `${raw} IN (SELECT code FROM ${CURRENCY_TABLE})`);
@@ -111,8 +109,8 @@ const rowRules = (
     const src = raw('src');
     const dst = raw('dst');
     const weight = raw('weight');
-    const rules = src && dst ? [`coalesce(${src} = ${dst}, false)`] : [];
-    if (weight) rules.push(`coalesce(TRY_CAST(${weight} AS DOUBLE) < 0, false)`);
+    const rules = src && dst ? [`(${src} = ${dst}) IS TRUE`] : [];
+    if (weight) rules.push(`(TRY_CAST(${weight} AS DOUBLE) < 0) IS TRUE`);
     return rules;
   }
   if (kind !== 'events') return [];
@@ -136,7 +134,7 @@ const rowRules = (
     const column = raw(name);
     if (column) rules.push(`(${column} IS NOT NULL AND ${type} NOT IN (${inList(eventTypes)}))`);
   }
-  return rules.map((rule) => `coalesce(${rule}, false)`);
+  return rules.map((rule) => `(${rule}) IS TRUE`);
 };
 
 export interface StageSelect {
