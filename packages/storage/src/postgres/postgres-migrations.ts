@@ -48,7 +48,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         imported_at timestamptz NOT NULL,
         CONSTRAINT events_pkey PRIMARY KEY (customer_id, id)
       )`,
-      `CREATE INDEX events_customer_ts ON events (customer_id, ts)`,
+      // A customer's timeline is read through the key's customer_id prefix; time windows over all
+      // customers scan by ts, which a BRIN index serves at a fraction of a B-tree's build cost.
+      `CREATE INDEX events_ts ON events USING brin (ts)`,
       `CREATE TABLE relations (
         src text COLLATE "C" NOT NULL,
         dst text COLLATE "C" NOT NULL,
