@@ -12,6 +12,7 @@ import {
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { fieldValue, readExpression } from './read-sql.ts';
+import { attributeColumns } from './schema-columns.ts';
 import type { Dialect } from './sql-types.ts';
 
 /** Read queries both engines share; `$1` is the only parameter style both accept. */
@@ -110,8 +111,7 @@ export const customerDetailsQueries = (
 ): { customer: Query<NormalizedRow>; events: Query<CustomerEvent>; relations: Query<CustomerRelation> } => {
   const customerColumns = [...importColumns(schema, 'customers'), ...STAMPS];
   const eventColumns = importColumns(schema, 'events');
-  const builtInEvent = new Set(['id', 'customer_id', 'type', 'ts', 'amount', 'currency']);
-  const attributeColumns = eventColumns.filter((spec) => !builtInEvent.has(spec.name));
+  const eventAttributes = attributeColumns(schema, 'events');
   return {
     customer: {
       sql: `SELECT ${customerColumns.map((spec) => readExpression(spec.name, spec.type, dialect)).join(', ')} FROM customers WHERE id = $1`,
@@ -127,7 +127,7 @@ export const customerDetailsQueries = (
         )} FROM events WHERE customer_id = $1 ORDER BY ts DESC, id DESC LIMIT ${Math.max(0, Math.floor(eventLimit))}`,
       map: (row) => {
         const attributes: Record<string, FieldValue> = {};
-        for (const spec of attributeColumns) {
+        for (const spec of eventAttributes) {
           const value = fieldValue(row[spec.name], spec.type);
           if (value !== null) attributes[spec.name] = value;
         }

@@ -1,32 +1,18 @@
-import { type ColumnSpec, importColumns, type WorkspaceSchema } from '@opencvm/core';
+import { type ColumnSpec, eventAttributeColumns, importColumns, type WorkspaceSchema } from '@opencvm/core';
 import { type Dialect, ident, sqlType } from './sql-types.ts';
 
 export type StoredTable = 'customers' | 'events' | 'relations';
 
-/** Built-in columns each table is created with by the first migration. */
-export const BUILT_IN_COLUMNS: Readonly<Record<StoredTable, readonly string[]>> = {
-  customers: [
-    'id',
-    'timezone',
-    'locale',
-    'msisdn',
-    'email',
-    'push_token',
-    'consent_sms_marketing',
-    'consent_sms_service',
-    'consent_email_marketing',
-    'consent_email_service',
-    'consent_push_marketing',
-    'consent_push_service',
-  ],
-  events: ['id', 'customer_id', 'type', 'ts', 'amount', 'currency'],
-  relations: ['src', 'dst', 'kind', 'weight'],
-};
-
 /** Columns the workspace schema adds to a table: one per declared attribute. */
 export const attributeColumns = (schema: WorkspaceSchema, table: StoredTable): readonly ColumnSpec[] => {
-  const builtIn = new Set(BUILT_IN_COLUMNS[table]);
-  return importColumns(schema, table).filter((spec) => !builtIn.has(spec.name));
+  const declared = new Set(
+    table === 'customers'
+      ? Object.keys(schema.customer.attributes)
+      : table === 'events'
+        ? eventAttributeColumns(schema).keys()
+        : [],
+  );
+  return importColumns(schema, table).filter((spec) => declared.has(spec.name));
 };
 
 export interface ExistingColumn {
