@@ -191,6 +191,24 @@ for (const adapter of ADAPTERS) {
       expect((await env.app.store.getCustomer('c1', { events: 0 }))?.customer.visits).toBe(5);
     });
 
+    it('gives a repeated wall-clock hour the same instant in a file and through the API', async () => {
+      await using env = await openApp(adapter);
+      using dir = tempDir();
+      // Berlin's clocks go back at 03:00 on 2024-10-27: 02:30 happens twice.
+      const path = write(dir.path, 'c.csv', 'id,signup_at\nfile,2024-10-27 02:30\n');
+      expect((await env.app.importFile({ kind: 'customers', path })).ok).toBe(true);
+      const batch = await env.app.importBatch({
+        kind: 'customers',
+        body: [{ id: 'api', signup_at: '2024-10-27 02:30' }],
+        atomic: true,
+      });
+      expect(batch.ok).toBe(true);
+      const fromFile = (await env.app.store.getCustomer('file', { events: 0 }))?.customer.signup_at;
+      const fromApi = (await env.app.store.getCustomer('api', { events: 0 }))?.customer.signup_at;
+      expect(fromFile).toBe('2024-10-27T01:30:00.000Z');
+      expect(fromApi).toBe(fromFile);
+    });
+
     it('guesses the format from the extension and says when it cannot', async () => {
       await using env = await openApp(adapter);
       using dir = tempDir();

@@ -164,8 +164,8 @@ const offsetAt = (clock: ZoneClock, instant: number): number => {
 /**
  * The instant a wall-clock time names in a zone; `wall` is that wall time read as if it were UTC.
  * A wall time skipped by a DST gap is moved forward by the gap; one that happens twice takes the
- * earlier instant — PostgreSQL's rule (the offset in force before the change, in both cases;
- * DuckDB's casts take the later instant of a repeated hour). Assumes a zone's offset changes at
+ * later instant. Both are what DuckDB's casts do, and files are read by DuckDB for both stores:
+ * a row gets the same instant whether it comes in a file or through the API. Assumes a zone's offset changes at
  * most once in three days: true of every zone in the tz database from 1900 to 2100.
  */
 export const zonedWallTimeToInstant = (wall: number, timeZone: string): number => {
@@ -187,7 +187,7 @@ export const zonedWallTimeToInstant = (wall: number, timeZone: string): number =
   const withAfter = wall - after;
   const fitsBefore = offsetAt(clock, withBefore) === before;
   const fitsAfter = offsetAt(clock, withAfter) === after;
-  if (fitsBefore && fitsAfter) return Math.min(withBefore, withAfter);
+  if (fitsBefore && fitsAfter) return Math.max(withBefore, withAfter);
   if (fitsAfter) return withAfter;
   // Fits the earlier offset, or fits neither (a gap): the earlier offset shifts it forward by the gap.
   return withBefore;
