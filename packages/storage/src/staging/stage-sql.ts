@@ -21,10 +21,6 @@ export interface StageColumn {
 /** Temporary table of ISO 4217 codes that the staging connection creates (see `prepareStaging`). */
 export const CURRENCY_TABLE = 'cvm_valid_currency';
 
-/** No exponent, no hex, no digit separators: the forms DuckDB's casts accept but the validator refuses. */
-const plainNumber = (raw: string): string =>
-  `NOT (contains(${raw}, 'e') OR contains(${raw}, 'E') OR contains(${raw}, 'x') OR contains(${raw}, 'X') OR contains(${raw}, '_'))`;
-
 /** `raw` names a column holding the text of the value, NULL when missing. */
 export const stageColumn = (spec: ColumnSpec, raw: string): StageColumn => {
   const present = `${raw} IS NOT NULL`;
