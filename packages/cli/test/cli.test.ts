@@ -99,6 +99,19 @@ describe('cvm command', () => {
     expect(bad.err).toMatch(/expected <file column>=<field>/);
   });
 
+  it('maps columns declared in the workspace schema', async () => {
+    using dir = workspace();
+    writeFileSync(
+      join(dir.path, 'schema.json'),
+      JSON.stringify({ ...TEST_SCHEMA_INPUT, import: { customers: { client_no: 'id', Level: 'tier' } } }),
+    );
+    writeFileSync(join(dir.path, 'crm.csv'), 'client_no,Level\nK-1,gold\n');
+    const result = await cli(dir.path, ['import', 'customers', 'crm.csv']);
+    expect(result.out).toMatch(/customers: read 1, inserted 1/);
+    const show = await cli(dir.path, ['customers', 'show', 'K-1', '--json']);
+    expect(JSON.parse(show.out).customer.tier).toBe('gold');
+  });
+
   it('names the key of a bad setting or schema', async () => {
     using dir = workspace();
     const port = await cli(dir.path, ['summary'], { PORT: 'eighty' });
