@@ -317,8 +317,10 @@ export class DuckDbStore implements Store {
       );
       const read = insert.rowsChanged;
       let duplicates = 0;
-      // Hashes first: grouping 64-bit hashes is cheap, and only rows whose hash repeats are compared exactly.
-      const repeatedHashes = `SELECT h FROM (SELECT hash(customer_id, id) AS h FROM events WHERE imported_at = $1::TIMESTAMPTZ) GROUP BY h HAVING count(*) > 1`;
+      // Hashes first, and sorted: equal keys have equal hashes, so a repeat shows as a hash equal to
+      // the one before it (sorting 64-bit hashes beats grouping twenty million of them). Only rows
+      // whose hash repeats are then compared exactly.
+      const repeatedHashes = `SELECT DISTINCT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS previous FROM (SELECT hash(customer_id, id) AS h FROM events WHERE imported_at = $1::TIMESTAMPTZ)) WHERE h = previous`;
       const [repeated] = await rows(connection, `SELECT count(*) AS n FROM (${repeatedHashes})`, [stamp]);
       if (Number(repeated?.n ?? 0) > 0) {
         const removed = await connection.run(
