@@ -22,8 +22,9 @@ const iso = (expression: string, dialect: Dialect): string =>
     ? `strftime(${expression} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`
     : `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** One scan per table: the event count and the newest event come from the same pass. */
 export const summarySql = (dialect: Dialect): string =>
-  `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM relations) AS relations, (SELECT ${iso('max(ts)', dialect)} FROM events) AS last_event_at, (SELECT ${iso('max(finished_at)', dialect)} FROM import_runs WHERE status = 'succeeded') AS last_import_at`;
+  `SELECT c.customers, e.events, r.relations, e.last_event_at, i.last_import_at FROM (SELECT count(*) AS customers FROM customers) c, (SELECT count(*) AS events, ${iso('max(ts)', dialect)} AS last_event_at FROM events) e, (SELECT count(*) AS relations FROM relations) r, (SELECT ${iso('max(finished_at)', dialect)} AS last_import_at FROM import_runs WHERE status = 'succeeded') i`;
 
 export const IMPORT_RUN_COLUMNS = [
   'id',
