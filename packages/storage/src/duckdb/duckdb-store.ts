@@ -32,7 +32,6 @@ import { ident, literal } from '../sql-types.ts';
 import {
   dropStage,
   planFile,
-  prepareStaging,
   rowsSource,
   type StagedTable,
   sourceQuery,
@@ -225,6 +224,7 @@ export class DuckDbStore implements Store {
         from: plan.from,
         present: plan.present,
         options,
+        file: source.path,
       });
     } finally {
       connection.closeSync();
@@ -263,9 +263,10 @@ export class DuckDbStore implements Store {
     readonly from: string;
     readonly present: ReadonlySet<string>;
     readonly options: ImportOptions;
+    /** The file being read, for progress. */
+    readonly file?: string;
   }): Promise<Result<ImportCounts, ImportFailure>> {
     const { connection, kind, from, present } = options;
-    await prepareStaging(connection);
     if (kind === 'events') return this.loadEvents(options);
     let staged: StagedTable;
     try {
@@ -275,6 +276,7 @@ export class DuckDbStore implements Store {
         kind,
         from,
         present,
+        ...(options.file ? { file: options.file } : {}),
         ...(options.options.onProgress ? { onProgress: options.options.onProgress } : {}),
       });
     } catch (error) {
@@ -300,6 +302,7 @@ export class DuckDbStore implements Store {
     readonly from: string;
     readonly present: ReadonlySet<string>;
     readonly options: ImportOptions;
+    readonly file?: string;
   }): Promise<Result<ImportCounts, ImportFailure>> {
     const { connection, from, present } = options;
     const select = sourceQuery(this.workspace, 'events', present);
@@ -309,11 +312,15 @@ export class DuckDbStore implements Store {
     const hadEvents = Number(before?.n ?? 0) > 0;
     await connection.run('BEGIN TRANSACTION');
     try {
-      const insert = await withProgress(connection, options.options.onProgress, () =>
-        connection.run(
-          `INSERT INTO events (${names}, imported_at) SELECT ${names}, $1::TIMESTAMPTZ FROM (${select.query(from)}) q WHERE CASE WHEN _invalid THEN error('a row failed the checks') ELSE true END`,
-          [stamp],
-        ),
+      const insert = await withProgress(
+        connection,
+        options.options.onProgress,
+        () =>
+          connection.run(
+            `INSERT INTO events (${names}, imported_at) SELECT ${names}, $1::TIMESTAMPTZ FROM (${select.query(from)}) q WHERE CASE WHEN _invalid THEN error('a row failed the checks') ELSE true END`,
+            [stamp],
+          ),
+        options.file,
       );
       const read = insert.rowsChanged;
       let duplicates = 0;

@@ -8,6 +8,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { commitSql, tableKey } from '../commit-sql.ts';
 import { ident, literal, sqlType } from '../sql-types.ts';
+import { watchProgress } from '../staging/duckdb-stage.ts';
 import { toStoreError } from './postgres-errors.ts';
 
 /**
@@ -55,8 +56,6 @@ export interface RunningExport {
   stop(): Promise<void>;
 }
 
-const PROGRESS_EVERY_MS = 200;
-
 /**
  * Starts writing the rows of `query` (stored values and `_invalid`) to a CSV file at `path`,
  * created empty first so it can be followed while it grows. A row flagged invalid fails the
@@ -71,14 +70,13 @@ export const startExport = async (options: {
   readonly path: string;
   readonly sorted: boolean;
   readonly onProgress: ImportOptions['onProgress'];
+  /** The source file, when the export reads one, for progress. */
+  readonly file?: string;
 }): Promise<RunningExport> => {
   const { connection, kind, columns, query, path, sorted, onProgress } = options;
   await writeFile(path, '');
   // Like the staging's progress, but kept up for as long as the export runs, beside the copy.
-  if (onProgress) {
-    await connection.run('SET enable_progress_bar = true');
-    await connection.run('SET enable_progress_bar_print = false');
-  }
+  const stopProgress = await watchProgress(connection, onProgress, options.file, 2);
   const order = sorted ? ` ORDER BY ${tableKey(kind).map(ident).join(', ')}` : '';
   let outcome: ExportOutcome = { state: 'running' };
   // In place: DuckDB would otherwise write beside the existing file and rename it at the end.
@@ -96,23 +94,11 @@ export const startExport = async (options: {
         throw error;
       },
     );
-  const timer = onProgress
-    ? setInterval(() => {
-        const progress = connection.progress;
-        if (progress.percentage >= 0) {
-          onProgress({
-            phase: 'reading',
-            fraction: Math.min(1, progress.percentage / 100),
-            rowsProcessed: Number(progress.rows_processed),
-          });
-        }
-      }, PROGRESS_EVERY_MS)
-    : undefined;
   const settled = finished.then(
     () => {},
     () => {},
   );
-  void settled.then(() => clearInterval(timer));
+  void settled.then(stopProgress);
   return {
     finished,
     outcome: () => outcome,

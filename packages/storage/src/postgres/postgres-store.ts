@@ -34,7 +34,6 @@ import { ident, literal } from '../sql-types.ts';
 import {
   dropStage,
   planFile,
-  prepareStaging,
   rowsSource,
   type StagedTable,
   sourceQuery,
@@ -292,7 +291,14 @@ export class PostgresStore implements Store {
       } catch (error) {
         return failureOf(error);
       }
-      return await this.load({ db, kind: source.kind, from: plan.from, present: plan.present, options });
+      return await this.load({
+        db,
+        kind: source.kind,
+        from: plan.from,
+        present: plan.present,
+        options,
+        file: source.path,
+      });
     } finally {
       release();
     }
@@ -329,12 +335,13 @@ export class PostgresStore implements Store {
     readonly from: string;
     readonly present: ReadonlySet<string>;
     readonly options: ImportOptions;
+    /** The file being read, for progress. */
+    readonly file?: string;
   }): Promise<Result<ImportCounts, ImportFailure>> {
-    const { db, kind, from, present } = options;
+    const { db, kind, from, present, file } = options;
     const { onProgress } = options.options;
     const { connection } = db;
     const schema = this.workspace;
-    await prepareStaging(connection);
     let query: string;
     let columns: StagedColumns;
     let staged: StagedTable | null = null;
@@ -350,6 +357,7 @@ export class PostgresStore implements Store {
           kind,
           from,
           present,
+          ...(file ? { file } : {}),
           ...(onProgress ? { onProgress } : {}),
         });
       } catch (error) {
@@ -369,6 +377,8 @@ export class PostgresStore implements Store {
         query,
         path: join(db.dir, 'rows.csv'),
         onProgress,
+        // Events stream from the file itself: its bytes measure progress (read once by DuckDB, once more for COPY).
+        ...(kind === 'events' && file ? { file } : {}),
       });
     } finally {
       if (staged) await dropStage(connection, staged);
@@ -387,14 +397,24 @@ export class PostgresStore implements Store {
     readonly query: string;
     readonly path: string;
     readonly onProgress: ImportOptions['onProgress'];
+    readonly file?: string;
   }): Promise<Result<ImportCounts, ImportFailure>> {
-    const { connection, kind, columns, query, path, onProgress } = options;
+    const { connection, kind, columns, query, path, onProgress, file } = options;
     const now = this.clock().toISOString();
     // Checked before the transaction because the export starts first; the transaction checks again.
     const sorted = (await this.rows(`SELECT 1 FROM ${ident(kind)} LIMIT 1`)).length > 0;
     let running: RunningExport;
     try {
-      running = await startExport({ connection, kind, columns, query, path, sorted, onProgress });
+      running = await startExport({
+        connection,
+        kind,
+        columns,
+        query,
+        path,
+        sorted,
+        onProgress,
+        ...(file ? { file } : {}),
+      });
     } catch (error) {
       return failureOf(error);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -17,7 +17,7 @@ import {
 import { tableKey } from '../commit-sql.ts';
 import { ident, literal } from '../sql-types.ts';
 import { planSource, type SourcePlan } from './source.ts';
-import { CURRENCY_TABLE, type StageSelect, stageSelect } from './stage-sql.ts';
+import { type StageSelect, stageSelect } from './stage-sql.ts';
 
 /** What the bulk checks found in a staged file. */
 export interface StageReport {
@@ -38,36 +38,89 @@ export interface StagedTable {
 
 const PROGRESS_EVERY_MS = 200;
 
+/** Bytes this process has read so far (Linux), or null where the kernel does not say. */
+const bytesReadByProcess = async (): Promise<number | null> => {
+  try {
+    const match = /^rchar: (\d+)$/m.exec(await readFile('/proc/self/io', 'utf8'));
+    return match?.[1] ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Size of a file and its average line length, from a sample of its start. */
+const measureFile = async (path: string): Promise<{ size: number; bytesPerRow: number } | null> => {
+  try {
+    const { size } = await stat(path);
+    const handle = await open(path, 'r');
+    try {
+      const sample = Buffer.alloc(Math.min(size, 1 << 18));
+      const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+      let lines = 0;
+      for (let index = 0; index < bytesRead; index += 1) if (sample[index] === 10) lines += 1;
+      return { size, bytesPerRow: lines > 0 ? bytesRead / lines : Math.max(size, 1) };
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Reports progress until the returned function is called. For a file, progress is the share of
+ * its bytes this process has read, and rows are estimated from its average line: DuckDB's own
+ * progress stays at zero for many plans (an INSERT from a computed query among them). Without
+ * a file, or where the kernel does not count reads, DuckDB's own figure is used.
+ */
+export const watchProgress = async (
+  connection: DuckDBConnection,
+  onProgress: ImportOptions['onProgress'],
+  file?: string,
+  /** How many times the process reads about the file's size (2 when the rows are also re-read for COPY). */
+  passes = 1,
+): Promise<() => void> => {
+  if (!onProgress) return () => {};
+  await connection.run('SET enable_progress_bar = true');
+  await connection.run('SET enable_progress_bar_print = false');
+  // DuckDB starts tracking a query's progress only after this delay (two seconds by default).
+  await connection.run('SET progress_bar_time = 0');
+  const measured = file ? await measureFile(file) : null;
+  const start = await bytesReadByProcess();
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void bytesReadByProcess()
+      .then((now) => {
+        const engine = connection.progress.percentage / 100;
+        const fraction =
+          measured && now !== null && start !== null
+            ? Math.min(1, (now - start) / Math.max(measured.size * passes, 1))
+            : Math.min(1, Math.max(engine, 0));
+        const rowsProcessed = measured ? Math.round((fraction * measured.size) / measured.bytesPerRow) : 0;
+        onProgress({ phase: 'reading', fraction, rowsProcessed });
+      })
+      .finally(() => {
+        ticking = false;
+      });
+  }, PROGRESS_EVERY_MS);
+  return () => clearInterval(timer);
+};
+
 /** Runs `work` while reporting DuckDB's own progress of the running query. */
 export const withProgress = async <T>(
   connection: DuckDBConnection,
   onProgress: ImportOptions['onProgress'],
   work: () => Promise<T>,
+  file?: string,
 ): Promise<T> => {
-  if (!onProgress) return work();
-  await connection.run('SET enable_progress_bar = true');
-  await connection.run('SET enable_progress_bar_print = false');
-  const timer = setInterval(() => {
-    const progress = connection.progress;
-    if (progress.percentage >= 0) {
-      onProgress({
-        phase: 'reading',
-        fraction: Math.min(1, progress.percentage / 100),
-        rowsProcessed: Number(progress.rows_processed),
-      });
-    }
-  }, PROGRESS_EVERY_MS);
+  const stop = await watchProgress(connection, onProgress, file);
   try {
     return await work();
   } finally {
-    clearInterval(timer);
+    stop();
   }
-};
-
-/** The currency check is a hash lookup in this table: an IN list of ~300 codes costs seconds per 20M rows. */
-export const prepareStaging = async (connection: DuckDBConnection): Promise<void> => {
-  const codes = Intl.supportedValuesOf('currency').map(literal).join(', ');
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${CURRENCY_TABLE} AS SELECT unnest([${codes}]) AS code`);
 };
 
 /** Customer time zones are checked with the validator itself on the few distinct values a file holds. */
@@ -105,13 +158,17 @@ export const stageIntoTable = async (options: {
   readonly from: string;
   readonly present: ReadonlySet<string>;
   readonly onProgress?: ImportOptions['onProgress'];
+  /** The file being read, for progress. */
+  readonly file?: string;
 }): Promise<StagedTable> => {
   const { connection, schema, kind, from, present } = options;
   const table = `stage_${randomUUID().replaceAll('-', '')}`;
-  await prepareStaging(connection);
   const select = sourceQuery(schema, kind, present);
-  await withProgress(connection, options.onProgress, () =>
-    connection.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS ${select.query(from)}`),
+  await withProgress(
+    connection,
+    options.onProgress,
+    () => connection.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} AS ${select.query(from)}`),
+    options.file,
   );
   if (kind === 'customers' && present.has('timezone')) await flagInvalidTimeZones(connection, schema, table);
   const keys = tableKey(kind).map(ident).join(', ');
@@ -155,6 +212,7 @@ export const stageFile = async (options: {
     kind: source.kind,
     from: plan.from,
     present: plan.present,
+    file: source.path,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 };

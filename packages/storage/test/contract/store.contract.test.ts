@@ -282,6 +282,25 @@ for (const adapter of ADAPTERS) {
       expect(await test.store.summary()).toMatchObject({ customers: 0, events: 0, relations: 0 });
     });
 
+    it('reports progress through a large file', async () => {
+      await using test = await adapter.open(schema);
+      using dir = tempDir();
+      const lines = ['id,customer_id,type,ts,page'];
+      for (let index = 0; index < 1_000_000; index += 1) {
+        lines.push(`v${index},c${index % 5000},visit,2025-03-01T10:00:00Z,p${index % 97}`);
+      }
+      const path = write(dir.path, 'big.csv', lines.join('\n'));
+      const reports: { fraction: number; rowsProcessed: number }[] = [];
+      const result = await test.store.importFile(
+        { kind: 'events', path, format: 'csv', mapping: {} },
+        { onProgress: (progress) => reports.push(progress) },
+      );
+      expect(result.ok && result.value.inserted).toBe(1_000_000);
+      expect(reports.length).toBeGreaterThan(0);
+      expect(reports.some((report) => report.fraction > 0 && report.rowsProcessed > 0)).toBe(true);
+      expect(reports.every((report) => report.fraction >= 0 && report.fraction <= 1)).toBe(true);
+    });
+
     it('refuses files it cannot read at all, with the reason', async () => {
       await using test = await adapter.open(schema);
       using dir = tempDir();
