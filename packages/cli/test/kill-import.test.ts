@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { POSTGRES_URL, TEST_SCHEMA_INPUT, tempDir } from '@opencvm/storage/testing';
@@ -137,6 +138,11 @@ describe('an import killed mid-way', () => {
       const rerun = startImport(env, file);
       expect(await rerun.done, rerun.output()).toBe(0);
       expect(await countEvents(dir.path, env)).toBe(EVENTS);
+      // The killed import's staging folder is removed by the next one.
+      const leftovers = readdirSync(tmpdir()).filter((name) =>
+        name.startsWith(`cvm-pg-import-${run.child.pid}-`),
+      );
+      expect(leftovers).toEqual([]);
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${schemaName} CASCADE`);
       await client.end();

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -77,8 +77,33 @@ interface StagingDb extends AsyncDisposable {
   readonly dir: string;
 }
 
+const STAGING_PREFIX = 'cvm-pg-import-';
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+};
+
+/** Removes the staging folders of imports whose process was killed before it could clean up. */
+const removeAbandonedStaging = async (): Promise<void> => {
+  const names = await readdir(tmpdir()).catch(() => []);
+  for (const name of names) {
+    const pid = Number(/^cvm-pg-import-(\d+)-/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isRunning(pid)) {
+      await rm(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+};
+
 const openStagingDb = async (timezone: string): Promise<StagingDb> => {
-  const dir = await mkdtemp(join(tmpdir(), 'cvm-pg-import-'));
+  await removeAbandonedStaging();
+  // The process id in the name tells a later import whether the folder's owner is still alive.
+  const dir = await mkdtemp(join(tmpdir(), `${STAGING_PREFIX}${process.pid}-`));
   const removeDir = () => rm(dir, { recursive: true, force: true });
   let instance: DuckDBInstance;
   try {
