@@ -68,6 +68,23 @@ for (const adapter of ADAPTERS) {
       expect((await api.get('/v1/summary')).customers).toBe(2);
     });
 
+    it('refuses a customer id repeated in one batch, naming the other rows', async () => {
+      await using api = await openServer(adapter);
+      const body = await api.json(
+        api.post('/v1/customers:batch', [{ id: 'c1' }, { id: 'c2' }, { id: 'c1', tier: 'gold' }]),
+      );
+      expect(body).toMatchObject({ inserted: 1, rejected: 2 });
+      expect(
+        body.errors.map((error: { index: number; issues: { reason: string }[] }) => [
+          error.index,
+          error.issues[0]?.reason,
+        ]),
+      ).toEqual([
+        [0, 'the same key is in rows 2 of this request'],
+        [2, 'the same key is in rows 0 of this request'],
+      ]);
+    });
+
     it('writes nothing from an atomic batch with an invalid row', async () => {
       await using api = await openServer(adapter);
       const response = await api.post('/v1/events:batch?atomic=true', [

@@ -28,21 +28,17 @@ export const commitSql = (options: {
   readonly stage: string;
   readonly columns: readonly ColumnSpec[];
   readonly dialect: Dialect;
-  readonly dedupeInStage: boolean;
 }): CommitSql => {
-  const { kind, stage, columns, dialect, dedupeInStage } = options;
+  const { kind, stage, columns, dialect } = options;
   const key = TABLE_KEY[kind];
   const names = columns.map((column) => column.name);
   const list = names.map(ident).join(', ');
   const keyList = key.map(ident).join(', ');
   const valid = `(SELECT * FROM ${stage} WHERE NOT _invalid)`;
   if (kind === 'events') {
-    const source = dedupeInStage ? `(SELECT DISTINCT ON (${keyList}) * FROM ${valid} v)` : valid;
-    const notStored = key.map((column) => `e.${ident(column)} = s.${ident(column)}`).join(' AND ');
-    const writeSql =
-      dialect === 'duckdb'
-        ? `INSERT INTO events (${list}, imported_at) SELECT ${names.map((n) => `s.${ident(n)}`).join(', ')}, $1 FROM ${source} s WHERE NOT EXISTS (SELECT 1 FROM events e WHERE ${notStored})`
-        : `INSERT INTO events (${list}, imported_at) SELECT ${names.map((n) => `s.${ident(n)}`).join(', ')}, $1 FROM ${source} s ON CONFLICT (${keyList}) DO NOTHING`;
+    // DuckDB loads events straight from the file and removes duplicates itself (see its store).
+    if (dialect === 'duckdb') throw new Error('DuckDB events are not committed from a stage');
+    const writeSql = `INSERT INTO events (${list}, imported_at) SELECT ${names.map((n) => `s.${ident(n)}`).join(', ')}, $1 FROM ${valid} s ON CONFLICT (${keyList}) DO NOTHING`;
     return { countSql: null, writeSql };
   }
   const table = kind;

@@ -85,20 +85,23 @@ export const importBatch =
         keyIndexes.set(key, [...(keyIndexes.get(key) ?? []), index]);
       }
     });
-    const repeated = new Set([...keyIndexes.values()].filter((at) => at.length > 1).flat());
-    for (const index of repeated) {
-      const others =
-        [...keyIndexes.values()].find((at) => at.includes(index))?.filter((at) => at !== index) ?? [];
-      errors.push({
-        index,
-        issues: [
-          {
-            column: KEY[kind].join('+'),
-            value: null,
-            reason: `the same key is in rows ${others.join(', ')} of this request`,
-          },
-        ],
-      });
+    const repeated = new Set<number>();
+    for (const indexes of keyIndexes.values()) {
+      if (indexes.length < 2) continue;
+      for (const index of indexes) {
+        repeated.add(index);
+        const others = indexes.filter((at) => at !== index);
+        errors.push({
+          index,
+          issues: [
+            {
+              column: KEY[kind].join('+'),
+              value: null,
+              reason: `the same key is in rows ${others.join(', ')} of this request`,
+            },
+          ],
+        });
+      }
     }
     errors.sort((a, b) => a.index - b.index);
     const rows = accepted.filter((entry) => !repeated.has(entry.index)).map((entry) => entry.row);

@@ -357,7 +357,6 @@ export class DuckDbStore implements Store {
       stage: ident(staged.table),
       columns: staged.columns,
       dialect: 'duckdb',
-      dedupeInStage: false,
     });
     const stamp = this.clock().toISOString();
     const valid = staged.report.read - staged.report.invalid;

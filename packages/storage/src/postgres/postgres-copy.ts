@@ -298,7 +298,7 @@ const mergeLoad = async (options: {
   await copyRows({ client, target: stage, columns, rows });
   // Temporary tables are never analyzed automatically; the merge's join needs the row count.
   await client.query(`ANALYZE ${stage}`);
-  const sql = commitSql({ kind, stage, columns, dialect: 'postgres', dedupeInStage: false });
+  const sql = commitSql({ kind, stage, columns, dialect: 'postgres' });
   if (!sql.countSql) return { inserted: (await client.query(sql.writeSql, [now])).rowCount ?? 0, updated: 0 };
   const counted = (await client.query<Row>(sql.countSql)).rows[0];
   await client.query(sql.writeSql, [now]);

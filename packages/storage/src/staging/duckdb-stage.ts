@@ -22,10 +22,8 @@ import { type StageSelect, stageSelect } from './stage-sql.ts';
 /** What the bulk checks found in a staged file. */
 export interface StageReport {
   readonly read: number;
-  /** Rows the fast checks found invalid (0 means clean). */
+  /** Rows the fast checks found invalid, a key repeated in the file among them (0 means clean). */
   readonly invalid: number;
-  /** Rows repeating a key already in the file (events: dropped as duplicates; others: invalid). */
-  readonly duplicatesInFile: number;
 }
 
 /** Rows of one import, staged in a DuckDB temporary table. */
@@ -150,7 +148,7 @@ export const sourceQuery = (
   present: ReadonlySet<string>,
 ): StageSelect => stageSelect({ schema, kind, specs: importColumns(schema, kind), present });
 
-/** Materializes a source's converted rows in a temporary table and counts what the checks found. */
+/** Materializes a source's converted rows in a temporary table and counts what the checks found (customers and relations; events go straight into their table). */
 export const stageIntoTable = async (options: {
   readonly connection: DuckDBConnection;
   readonly schema: WorkspaceSchema;
@@ -176,7 +174,6 @@ export const stageIntoTable = async (options: {
     `SELECT count(*) AS read, count(*) FILTER (WHERE _invalid) AS invalid, count(*) - count(DISTINCT (${keys})) AS duplicates FROM ${ident(table)}`,
   );
   const row = reader.getRowObjectsJson()[0];
-  const duplicatesInFile = Number(row?.duplicates ?? 0);
   return {
     table,
     kind,
@@ -184,8 +181,7 @@ export const stageIntoTable = async (options: {
     report: {
       read: Number(row?.read ?? 0),
       // Within one file, a repeated customer or relation key is ambiguous (which row wins?): refused.
-      invalid: Number(row?.invalid ?? 0) + (kind === 'events' ? 0 : duplicatesInFile),
-      duplicatesInFile,
+      invalid: Number(row?.invalid ?? 0) + Number(row?.duplicates ?? 0),
     },
   };
 };
@@ -196,26 +192,6 @@ export const planFile = (
   schema: WorkspaceSchema,
   source: ImportSource,
 ): Promise<SourcePlan> => planSource({ connection, source, specs: importColumns(schema, source.kind) });
-
-/** Reads a file into a temporary table of the connection, converting and checking every value. */
-export const stageFile = async (options: {
-  readonly connection: DuckDBConnection;
-  readonly schema: WorkspaceSchema;
-  readonly source: ImportSource;
-  readonly onProgress?: ImportOptions['onProgress'];
-}): Promise<StagedTable> => {
-  const { connection, schema, source } = options;
-  const plan = await planFile(connection, schema, source);
-  return stageIntoTable({
-    connection,
-    schema,
-    kind: source.kind,
-    from: plan.from,
-    present: plan.present,
-    file: source.path,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-};
 
 /** Rows the validator accepted, written to a temporary JSONL file that DuckDB reads like any source. */
 export interface RowsSource extends AsyncDisposable {
@@ -271,28 +247,6 @@ export const rowsSource = async (
     [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }),
   };
 };
-
-/** Stages rows the validator already accepted (an API batch, or the valid rows of a file). */
-export const stageValidRows = async (options: {
-  readonly connection: DuckDBConnection;
-  readonly schema: WorkspaceSchema;
-  readonly kind: ImportKind;
-  readonly rows: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>;
-  readonly present: ReadonlySet<string>;
-}): Promise<StagedTable> => {
-  await using source = await rowsSource(options.rows, options.present);
-  return stageIntoTable({
-    connection: options.connection,
-    schema: options.schema,
-    kind: options.kind,
-    from: source.from,
-    present: source.present,
-  });
-};
-
-/** Fields present in a staged table. */
-export const presentFields = (staged: StagedTable): ReadonlySet<string> =>
-  new Set(staged.columns.map((c) => c.name));
 
 export const dropStage = async (connection: DuckDBConnection, staged: StagedTable): Promise<void> => {
   await connection.run(`DROP TABLE IF EXISTS ${ident(staged.table)}`);
