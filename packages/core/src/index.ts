@@ -2,4 +2,5 @@ export * from './ports.ts';
 export * from './records.ts';
 export * from './result.ts';
 export * from './row-validation.ts';
+export * from './segment/index.ts';
 export * from './workspace-schema.ts';

@@ -81,6 +81,17 @@ export const WorkspaceSchema = z.strictObject({
   relations: z
     .strictObject({ kinds: z.array(identifier).min(1) })
     .default({ kinds: ['call', 'sms', 'family'] }),
+  features: z
+    .strictObject({
+      rfm: z
+        .strictObject({
+          /** Event types that count as purchases; every type with an amount when absent. */
+          eventTypes: z.array(identifier).min(1).optional(),
+          windowDays: z.number().int('must be a whole number of days').positive().default(365),
+        })
+        .default({ windowDays: 365 }),
+    })
+    .default({ rfm: { windowDays: 365 } }),
   import: z
     .strictObject({
       customers: ColumnMapping.optional(),
@@ -171,6 +182,13 @@ const crossFieldIssues = (schema: WorkspaceSchema): SchemaIssue[] => {
       }
     }
   }
+  schema.features.rfm.eventTypes?.forEach((type, index) => {
+    const path = `features.rfm.eventTypes[${index}]`;
+    const definition = Object.hasOwn(schema.events, type) ? schema.events[type] : undefined;
+    if (definition === undefined) issues.push({ path, message: `"${type}" is not a declared event type` });
+    else if (!definition.amount)
+      issues.push({ path, message: `"${type}" carries no amount (events.${type}.amount)` });
+  });
   for (const [name, attribute] of Object.entries(schema.customer.attributes)) {
     if (attribute.type === 'enum' && new Set(attribute.values).size !== attribute.values.length) {
       issues.push({ path: `customer.attributes.${name}.values`, message: 'lists a value twice' });
