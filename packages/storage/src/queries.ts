@@ -17,7 +17,7 @@ import type { Dialect } from './sql-types.ts';
 
 /** Read queries both engines share; `$1` is the only parameter style both accept. */
 
-const iso = (expression: string, dialect: Dialect): string =>
+export const iso = (expression: string, dialect: Dialect): string =>
   dialect === 'duckdb'
     ? `strftime(${expression} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`
     : `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -71,20 +71,29 @@ describe.skipIf(!URL)('postgres store', () => {
     await store.prepare(schema);
     const again = await db.open();
     await again.prepare(schema);
-    const migrations = await db.query('SELECT version, name, applied_at FROM schema_migrations');
+    const migrations = await db.query('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');
     expect(migrations).toEqual([
       { version: 1, name: 'customers, events, relations, imports', applied_at: clock() },
+      { version: 2, name: 'segments, snapshots, lists, features', applied_at: clock() },
     ]);
     const tables = await db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schemaName],
     );
     expect(tables.map((row) => row.table_name)).toEqual([
+      'customer_features',
       'customers',
       'events',
+      'feature_refreshes',
       'import_runs',
+      'list_members',
+      'lists',
       'relations',
       'schema_migrations',
+      'segment_snapshot_members',
+      'segment_snapshots',
+      'segment_versions',
+      'segments',
       'workspace_schema',
     ]);
     const [stored] = await db.query('SELECT definition FROM workspace_schema');
@@ -240,7 +249,7 @@ describe.skipIf(!URL)('postgres store', () => {
     const stores = await Promise.all([db.open(), db.open(), db.open()]);
     await Promise.all(stores.map((store) => store.prepare(schema)));
     await Promise.all(stores.map((store) => store.prepare(grown)));
-    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 1 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 2 }]);
     const nps = await db.query(
       `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'customers' AND column_name = 'nps'`,
       [db.schemaName],

@@ -72,4 +72,64 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'segments, snapshots, lists, features',
+    statements: [
+      `CREATE TABLE segments (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        description VARCHAR,
+        version INTEGER NOT NULL,
+        definition JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE segment_versions (
+        segment_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        name VARCHAR NOT NULL,
+        description VARCHAR,
+        definition JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (segment_id, version)
+      )`,
+      `CREATE TABLE segment_snapshots (
+        id VARCHAR PRIMARY KEY,
+        segment_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        taken_at TIMESTAMPTZ NOT NULL,
+        size BIGINT NOT NULL,
+        entered BIGINT,
+        "left" BIGINT,
+        previous_id VARCHAR
+      )`,
+      // No key: members are written a million at a time and only read by snapshot id.
+      `CREATE TABLE segment_snapshot_members (snapshot_id VARCHAR NOT NULL, customer_id VARCHAR NOT NULL)`,
+      `CREATE TABLE lists (
+        name VARCHAR PRIMARY KEY,
+        size BIGINT NOT NULL,
+        matched BIGINT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE list_members (list_name VARCHAR NOT NULL, customer_id VARCHAR NOT NULL)`,
+      `CREATE TABLE customer_features (
+        customer_id VARCHAR NOT NULL,
+        rfm_recency_days BIGINT,
+        rfm_frequency BIGINT,
+        rfm_monetary DECIMAL(18,4),
+        rfm_r INTEGER,
+        rfm_f INTEGER,
+        rfm_m INTEGER,
+        rfm_score INTEGER
+      )`,
+      `CREATE TABLE feature_refreshes (
+        refreshed_at TIMESTAMPTZ NOT NULL,
+        as_of TIMESTAMPTZ NOT NULL,
+        customers BIGINT NOT NULL,
+        window_days INTEGER NOT NULL,
+        event_types JSON NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -27,6 +27,8 @@ import {
   summarySql,
 } from '../queries.ts';
 import { columnChanges } from '../schema-columns.ts';
+import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
+import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
 import { SerialQueue } from '../serial-queue.ts';
 import { ident, literal } from '../sql-types.ts';
 import {
@@ -64,6 +66,12 @@ const rows = async (
   }
 };
 
+const duckValue = (value: unknown): DuckDBValue => {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return String(value);
+};
+
 const sameDuckDbType = (declared: string, stored: string): boolean => {
   const normalize = (type: string): string =>
     type.toUpperCase().replace('TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ').replace(/\s+/g, '');
@@ -77,11 +85,47 @@ export class DuckDbStore implements Store {
   private lastImportStamp = 0;
   /** Imports write one at a time: the event anti-join is only exact without a concurrent writer. */
   private readonly writes = new SerialQueue();
+  readonly segments: SqlSegmentStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.segments = new SqlSegmentStore(this.executor(), () => this.workspace, clock);
+  }
+
+  /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */
+  private executor(): SqlExecutor {
+    const runnerOf = (connection: DuckDBConnection): SqlRunner => ({
+      dialect: 'duckdb',
+      all: (sql, params) => rows(connection, sql, params?.map(duckValue)),
+    });
+    return {
+      dialect: 'duckdb',
+      all: (sql, params) => this.withConnection((connection) => runnerOf(connection).all(sql, params)),
+      transaction: (work) =>
+        this.withConnection(async (connection) => {
+          await connection.run('BEGIN TRANSACTION');
+          try {
+            const result = await work(runnerOf(connection));
+            await connection.run('COMMIT');
+            return result;
+          } catch (error) {
+            await connection.run('ROLLBACK');
+            throw toStoreError(error);
+          }
+        }),
+      stream: (sql, params, onRows) =>
+        this.withConnection(async (connection) => {
+          try {
+            const result = await connection.stream(sql, params.map(duckValue));
+            for await (const batch of result.yieldRowObjectJson()) await onRows(batch);
+          } catch (error) {
+            throw toStoreError(error);
+          }
+        }),
+    };
+  }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
     if (options.path !== ':memory:') await mkdir(dirname(options.path), { recursive: true });

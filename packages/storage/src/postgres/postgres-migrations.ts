@@ -80,4 +80,72 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX import_runs_started ON import_runs (started_at DESC, id DESC)`,
     ],
   },
+  {
+    version: 2,
+    name: 'segments, snapshots, lists, features',
+    statements: [
+      `CREATE TABLE segments (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        description text,
+        version integer NOT NULL,
+        definition jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE segment_versions (
+        segment_id text NOT NULL,
+        version integer NOT NULL,
+        name text NOT NULL,
+        description text,
+        definition jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (segment_id, version)
+      )`,
+      `CREATE TABLE segment_snapshots (
+        id text PRIMARY KEY,
+        segment_id text NOT NULL,
+        version integer NOT NULL,
+        taken_at timestamptz NOT NULL,
+        size bigint NOT NULL,
+        entered bigint,
+        "left" bigint,
+        previous_id text
+      )`,
+      `CREATE INDEX segment_snapshots_segment ON segment_snapshots (segment_id, taken_at DESC)`,
+      `CREATE TABLE segment_snapshot_members (
+        snapshot_id text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (snapshot_id, customer_id)
+      )`,
+      `CREATE TABLE lists (
+        name text PRIMARY KEY,
+        size bigint NOT NULL,
+        matched bigint NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE list_members (
+        list_name text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (list_name, customer_id)
+      )`,
+      `CREATE TABLE customer_features (
+        customer_id text COLLATE "C" PRIMARY KEY,
+        rfm_recency_days bigint,
+        rfm_frequency bigint,
+        rfm_monetary numeric(18,4),
+        rfm_r integer,
+        rfm_f integer,
+        rfm_m integer,
+        rfm_score integer
+      )`,
+      `CREATE TABLE feature_refreshes (
+        refreshed_at timestamptz NOT NULL,
+        as_of timestamptz NOT NULL,
+        customers bigint NOT NULL,
+        window_days integer NOT NULL,
+        event_types jsonb NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -19,6 +19,7 @@ import {
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { Pool, type PoolClient } from 'pg';
+import Cursor from 'pg-cursor';
 import { failureOf } from '../import-failure.ts';
 import {
   customerDetailsQueries,
@@ -29,6 +30,8 @@ import {
   summarySql,
 } from '../queries.ts';
 import { columnChanges } from '../schema-columns.ts';
+import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
+import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
 import { SerialQueue } from '../serial-queue.ts';
 import { ident, literal } from '../sql-types.ts';
 import {
@@ -137,12 +140,78 @@ export class PostgresStore implements Store {
   private schema: WorkspaceSchema | null = null;
   /** Imports of this process write one at a time; an advisory lock serializes other processes. */
   private readonly writes = new SerialQueue();
+  readonly segments: SqlSegmentStore;
 
   private constructor(
     private readonly pool: Pool,
     private readonly clock: () => Date,
     private readonly schemaName: string,
-  ) {}
+  ) {
+    this.segments = new SqlSegmentStore(this.executor(), () => this.workspace, clock);
+  }
+
+  /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */
+  private executor(): SqlExecutor {
+    const runnerOf = (client: PoolClient): SqlRunner => ({
+      dialect: 'postgres',
+      all: async (sql, params) => {
+        try {
+          return (await client.query<Row>(sql, params ? [...params] : undefined)).rows;
+        } catch (error) {
+          throw toStoreError(error);
+        }
+      },
+    });
+    const withClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
+      let client: PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      let broken: Error | undefined;
+      try {
+        return await work(client);
+      } catch (error) {
+        broken = error instanceof Error && !(error instanceof StoreError) ? error : undefined;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    };
+    return {
+      dialect: 'postgres',
+      all: (sql, params) => this.rows(sql, params),
+      transaction: (work) =>
+        withClient(async (client) => {
+          const runner = runnerOf(client);
+          await runner.all('BEGIN');
+          try {
+            const result = await work(runner);
+            await runner.all('COMMIT');
+            return result;
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw error;
+          }
+        }),
+      stream: (sql, params, onRows) =>
+        withClient(async (client) => {
+          const cursor = client.query(new Cursor<Row>(sql, [...params]));
+          try {
+            for (;;) {
+              const batch = await cursor.read(10_000);
+              if (batch.length === 0) break;
+              await onRows(batch);
+            }
+          } catch (error) {
+            throw toStoreError(error);
+          } finally {
+            await cursor.close();
+          }
+        }),
+    };
+  }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const schemaName = options.schemaName ?? 'public';

@@ -1,0 +1,623 @@
+import {
+  type AttributeCondition,
+  type ColumnSpec,
+  type ConditionValue,
+  type EventWindow,
+  importColumns,
+  isRelativeDate,
+  type Measure,
+  type MeasureOperator,
+  type RuleClock,
+  recencyRange,
+  relativeDate,
+  relativeInstant,
+  ruleInstant,
+  type SegmentRule,
+  type WorkspaceSchema,
+  windowRange,
+} from '@opencvm/core';
+import { type Dialect, ident } from '../sql-types.ts';
+
+/**
+ * Compiles a segment rule to SQL for DuckDB or PostgreSQL, following the meaning written down in
+ * core's segment-rule.ts. Names come only from the workspace schema (quoted); every value, bound
+ * and seed is a parameter, so a rule cannot inject SQL. All time arithmetic is done in core
+ * (rule-time.ts) and arrives as parameters, so both engines and the reference evaluator compare
+ * against the very same instants.
+ *
+ * Shape: one `ev` CTE aggregates, in a single scan of the events, every event measure the rule
+ * needs (one column per measure, `FILTER`ed by its selection); `base` joins it and the features
+ * to the customers; each rule node becomes a two-valued predicate over a `base` row.
+ */
+
+export type FieldKind = 'string' | 'enum' | 'integer' | 'number' | 'money' | 'boolean' | 'date' | 'timestamp';
+
+/** How a compared number is cast: measures are compared with any number a rule gives, exactly. */
+
+export interface CompileOptions {
+  readonly dialect: Dialect;
+  readonly schema: WorkspaceSchema;
+  readonly clock: RuleClock;
+  /** The saved rule of a segment a rule refers to; references were checked for cycles on save. */
+  readonly segmentRule: (id: string) => SegmentRule | undefined;
+}
+
+/** A predicate for one node of the rule tree, by its path (`rules[1].base`), for explain. */
+export interface CompiledNode {
+  readonly path: string;
+  readonly type: SegmentRule['type'];
+  readonly predicate: string;
+  /** For the children of `and`/`or`: the predicate of this child combined with its earlier siblings. */
+  readonly cumulative?: string;
+}
+
+export interface CompiledSegment {
+  /** `WITH …` defining `base` (and what it needs); select from `base b`. */
+  readonly with: string;
+  /** The root predicate over `b`. */
+  readonly predicate: string;
+  readonly params: readonly string[];
+  readonly nodes: readonly CompiledNode[];
+  /** Columns of `customers` the rule reads, for previews. */
+  readonly attributes: readonly string[];
+}
+
+export class SegmentCompileError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'SegmentCompileError';
+  }
+}
+
+const kindOf = (type: ColumnSpec['type']): FieldKind => {
+  switch (type) {
+    case 'integer':
+    case 'number':
+    case 'money':
+    case 'boolean':
+    case 'date':
+    case 'timestamp':
+    case 'enum':
+      return type;
+    default:
+      return 'string';
+  }
+};
+
+const castType = (kind: FieldKind, dialect: Dialect): string => {
+  switch (kind) {
+    case 'integer':
+      return 'BIGINT';
+    case 'number':
+      return dialect === 'duckdb' ? 'DOUBLE' : 'DOUBLE PRECISION';
+    case 'money':
+      return 'DECIMAL(18,4)';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'date':
+      return 'DATE';
+    case 'timestamp':
+      return 'TIMESTAMPTZ';
+    default:
+      return 'VARCHAR';
+  }
+};
+
+const COMPARISON_SQL: Readonly<Record<string, string>> = {
+  '=': '=',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
+
+interface EventSelection {
+  readonly eventType: string;
+  readonly where?: readonly AttributeCondition[] | undefined;
+  readonly window?: EventWindow | undefined;
+}
+
+type EventMeasure = 'count' | 'sum' | 'nonnull' | 'min' | 'max' | 'last' | 'first';
+
+/** Builds one query: parameters, event measure columns and helper CTEs are shared by every node. */
+class SegmentSqlBuilder {
+  readonly params: string[] = [];
+  private readonly selections = new Map<
+    string,
+    { index: number; sql: string; from: string | null; type: string }
+  >();
+  private readonly measures = new Map<string, { column: string; sql: string }>();
+  private readonly ctes = new Map<string, { name: string; sql: string }>();
+  readonly attributes = new Set<string>();
+  readonly features = new Set<string>();
+  private readonly customerFields: ReadonlyMap<string, FieldKind>;
+  private readonly eventFields: ReadonlyMap<string, FieldKind>;
+  private aliasCount = 0;
+  private cteCount = 0;
+
+  constructor(private readonly options: CompileOptions) {
+    const customers = new Map(
+      importColumns(options.schema, 'customers').map((spec) => [spec.name, kindOf(spec.type)]),
+    );
+    customers.set('created_at', 'timestamp');
+    customers.set('updated_at', 'timestamp');
+    this.customerFields = customers;
+    this.eventFields = new Map(
+      importColumns(options.schema, 'events').map((spec) => [spec.name, kindOf(spec.type)]),
+    );
+  }
+
+  private get dialect(): Dialect {
+    return this.options.dialect;
+  }
+
+  param(value: string, kind: FieldKind): string {
+    this.params.push(value);
+    return `CAST($${this.params.length} AS ${castType(kind, this.dialect)})`;
+  }
+
+  private now(): string {
+    return this.param(this.options.clock.now.toISOString(), 'timestamp');
+  }
+
+  private nextAlias(prefix: string): string {
+    this.aliasCount += 1;
+    return `${prefix}${this.aliasCount}`;
+  }
+
+  private fieldKind(fields: ReadonlyMap<string, FieldKind>, name: string, path: string): FieldKind {
+    const kind = fields.get(name);
+    if (kind === undefined) throw new SegmentCompileError(path, `unknown attribute "${name}"`);
+    return kind;
+  }
+
+  /** A rule value in the stored form of the attribute's kind, as a parameter. */
+  private value(value: ConditionValue, kind: FieldKind, path: string): string {
+    if (isRelativeDate(value)) {
+      if (kind === 'date') return this.param(relativeDate(value, this.options.clock), 'date');
+      if (kind === 'timestamp') return this.param(relativeInstant(value, this.options.clock), 'timestamp');
+      throw new SegmentCompileError(path, 'daysAgo applies to date and timestamp attributes only');
+    }
+    if (kind === 'timestamp') {
+      const instant = typeof value === 'string' ? ruleInstant(value, this.options.clock) : null;
+      if (instant === null)
+        throw new SegmentCompileError(path, 'must be a timestamp such as 2024-05-01T09:30:00Z');
+      return this.param(instant, 'timestamp');
+    }
+    return this.param(String(value), kind);
+  }
+
+  /** A two-valued predicate for an attribute condition on `alias`'s column. */
+  condition(
+    condition: AttributeCondition,
+    target: { alias: string; table: 'customers' | 'events' },
+    path: string,
+  ): string {
+    const fields = target.table === 'customers' ? this.customerFields : this.eventFields;
+    const kind = this.fieldKind(fields, condition.attribute, `${path}.attribute`);
+    if (target.table === 'customers') this.attributes.add(condition.attribute);
+    const column = `${target.alias}.${ident(condition.attribute)}`;
+    const twoValued = (sql: string): string => `COALESCE(${sql}, FALSE)`;
+    switch (condition.op) {
+      case 'is null':
+        return `(${column} IS NULL)`;
+      case 'is not null':
+        return `(${column} IS NOT NULL)`;
+      case 'in':
+      case 'not in': {
+        const values = (condition.values ?? []).map((value, index) =>
+          this.value(value, kind, `${path}.values[${index}]`),
+        );
+        return twoValued(`${column} ${condition.op === 'in' ? 'IN' : 'NOT IN'} (${values.join(', ')})`);
+      }
+      case 'between': {
+        const from = this.value(condition.from ?? '', kind, `${path}.from`);
+        const to = this.value(condition.to ?? '', kind, `${path}.to`);
+        return twoValued(`${column} BETWEEN ${from} AND ${to}`);
+      }
+      case 'contains':
+        return twoValued(`strpos(${column}, ${this.param(String(condition.value ?? ''), 'string')}) > 0`);
+      case 'starts with':
+        return twoValued(`starts_with(${column}, ${this.param(String(condition.value ?? ''), 'string')})`);
+      default:
+        return twoValued(
+          `${column} ${COMPARISON_SQL[condition.op]} ${this.value(condition.value ?? '', kind, `${path}.value`)}`,
+        );
+    }
+  }
+
+  /** The FILTER of an event selection: type, window and `where`, over events aliased `e`. */
+  private selection(selection: EventSelection, path: string): { index: number } {
+    const key = JSON.stringify([selection.eventType, selection.where ?? [], selection.window ?? null]);
+    const found = this.selections.get(key);
+    if (found) return found;
+    if (!Object.hasOwn(this.options.schema.events, selection.eventType)) {
+      throw new SegmentCompileError(`${path}.eventType`, `unknown event type "${selection.eventType}"`);
+    }
+    const range = windowRange(selection.window, this.options.clock);
+    const parts = [`e.type = ${this.param(selection.eventType, 'string')}`];
+    if (range.from !== null) parts.push(`e.ts >= ${this.param(range.from, 'timestamp')}`);
+    if (range.before !== null) parts.push(`e.ts < ${this.param(range.before, 'timestamp')}`);
+    (selection.where ?? []).forEach((condition, index) => {
+      parts.push(this.condition(condition, { alias: 'e', table: 'events' }, `${path}.where[${index}]`));
+    });
+    const entry = {
+      index: this.selections.size + 1,
+      sql: parts.join(' AND '),
+      from: range.from,
+      type: selection.eventType,
+    };
+    this.selections.set(key, entry);
+    return entry;
+  }
+
+  /** The `base` column holding one measure of a selection's events. */
+  private eventMeasure(
+    selection: EventSelection,
+    measure: EventMeasure,
+    field: string | undefined,
+    path: string,
+  ): string {
+    const { index } = this.selection(selection, path);
+    const key = JSON.stringify([index, measure, field ?? null]);
+    const found = this.measures.get(key);
+    if (found) return found.column;
+    const filter = [...this.selections.values()].find((entry) => entry.index === index)?.sql ?? 'FALSE';
+    let fieldSql = '';
+    if (field !== undefined) {
+      const kind = this.fieldKind(this.eventFields, field, `${path}.field`);
+      if (kind !== 'money' && kind !== 'integer' && kind !== 'number') {
+        throw new SegmentCompileError(`${path}.field`, `"${field}" is not a number`);
+      }
+      fieldSql = `e.${ident(field)}`;
+    }
+    const column = `__e${this.measures.size + 1}`;
+    const aggregate: Record<EventMeasure, string> = {
+      count: 'count(*)',
+      sum: `sum(${fieldSql})`,
+      nonnull: `count(${fieldSql})`,
+      min: `min(${fieldSql})`,
+      max: `max(${fieldSql})`,
+      last: 'max(e.ts)',
+      first: 'min(e.ts)',
+    };
+    this.measures.set(key, {
+      column,
+      sql: `${aggregate[measure]} FILTER (WHERE ${filter}) AS ${ident(column)}`,
+    });
+    return column;
+  }
+
+  private compare(
+    expression: string,
+    comparison: {
+      op: MeasureOperator;
+      value?: number | undefined;
+      from?: number | undefined;
+      to?: number | undefined;
+    },
+    kind: FieldKind,
+  ): string {
+    if (comparison.op === 'between') {
+      return `(${expression} BETWEEN ${this.number(comparison.from ?? 0, kind)} AND ${this.number(comparison.to ?? 0, kind)})`;
+    }
+    return `(${expression} ${COMPARISON_SQL[comparison.op]} ${this.number(comparison.value ?? 0, kind)})`;
+  }
+
+  /**
+   * A number compared with a measure of the given kind, cast so the comparison stays exact: an
+   * integer or a 4-decimal amount keeps its kind; any other number compares as a double (it
+   * cannot equal a stored value, and doubles order it correctly).
+   */
+  number(value: number, kind: FieldKind): string {
+    const text = String(value);
+    const plain = !text.includes('e');
+    const decimals = plain && text.includes('.') ? (text.split('.')[1] ?? '').length : 0;
+    if (kind === 'integer' && plain && Number.isInteger(value)) return this.param(text, 'integer');
+    if (kind === 'money' && plain && decimals <= 4) return this.param(text, 'money');
+    return this.param(text, 'number');
+  }
+
+  private measureKind(field: string | undefined, path: string): FieldKind {
+    return field === undefined ? 'integer' : this.fieldKind(this.eventFields, field, `${path}.field`);
+  }
+
+  /** A number-valued SQL expression over `alias` for a top-N measure (NULL when missing). */
+  private measureExpression(measure: Measure, alias: string, path: string): string {
+    switch (measure.type) {
+      case 'attribute': {
+        this.fieldKind(this.customerFields, measure.attribute, `${path}.attribute`);
+        this.attributes.add(measure.attribute);
+        return `${alias}.${ident(measure.attribute)}`;
+      }
+      case 'feature':
+        this.features.add(measure.feature);
+        return `${alias}.${ident(`__f_${measure.feature}`)}`;
+      case 'event': {
+        const column = (m: EventMeasure): string =>
+          `${alias}.${ident(this.eventMeasure(measure, m, measure.field, path))}`;
+        switch (measure.aggregate) {
+          case 'count':
+            return `COALESCE(${column('count')}, 0)`;
+          case 'sum':
+            return `COALESCE(${column('sum')}, 0)`;
+          case 'avg':
+            return `(${column('sum')} / NULLIF(${column('nonnull')}, 0))`;
+          default:
+            return column(measure.aggregate);
+        }
+      }
+    }
+  }
+
+  private cte(key: string, build: (name: string) => string): string {
+    const found = this.ctes.get(key);
+    if (found) return found.name;
+    this.cteCount += 1;
+    const name = `__q${this.cteCount}`;
+    // A CTE's body may register CTEs it depends on: they are added to the map first, so come first.
+    const sql = build(name);
+    this.ctes.set(key, { name, sql });
+    return name;
+  }
+
+  private collate(expression: string): string {
+    return this.dialect === 'postgres' ? `${expression} COLLATE "C"` : expression;
+  }
+
+  private hash(seed: string, id: string): string {
+    const text = `${this.param(seed, 'string')} || ':' || ${id}`;
+    return this.dialect === 'duckdb'
+      ? `CAST('0x' || left(md5(${text}), 8) AS UBIGINT)`
+      : `CAST(CAST('x' || left(md5(${text}), 8) AS bit(32)) AS BIGINT)`;
+  }
+
+  private graph(
+    rule: Extract<SegmentRule, { type: 'graph' }>,
+    path: string,
+    segments: readonly string[],
+  ): string {
+    const key = JSON.stringify(['graph', rule, segments]);
+    return this.cte(key, (name) => {
+      const inner = this.nextAlias('g');
+      const basePredicate = this.predicate(rule.base, inner, `${path}.base`, segments);
+      const kinds = rule.kinds ?? this.options.schema.relations.kinds;
+      const edgeFilter = [
+        `r.kind IN (${kinds.map((kind) => this.param(kind, 'string')).join(', ')})`,
+        ...(rule.minWeight === undefined
+          ? []
+          : [`r.weight >= ${this.param(String(rule.minWeight), 'number')}`]),
+      ].join(' AND ');
+      const direction = rule.direction ?? 'any';
+      const baseName = `${name}_base`;
+      const parts = [`${baseName} AS (SELECT ${inner}.id FROM base ${inner} WHERE ${basePredicate})`];
+      const hops: string[] = [];
+      let frontier = baseName;
+      for (let hop = 1; hop <= rule.hops; hop += 1) {
+        const hopName = `${name}_h${hop}`;
+        const steps: string[] = [];
+        if (direction !== 'in') {
+          steps.push(
+            `SELECT r.dst AS id, r.weight FROM relations r JOIN ${frontier} f ON r.src = f.id WHERE ${edgeFilter}`,
+          );
+        }
+        if (direction !== 'out') {
+          steps.push(
+            `SELECT r.src AS id, r.weight FROM relations r JOIN ${frontier} f ON r.dst = f.id WHERE ${edgeFilter}`,
+          );
+        }
+        const seen = [baseName, ...hops].map(
+          (earlier) => `NOT EXISTS (SELECT 1 FROM ${earlier} s WHERE s.id = n.id)`,
+        );
+        parts.push(
+          `${hopName} AS (SELECT n.id, max(n.weight) AS weight FROM (${steps.join(' UNION ALL ')}) n WHERE ${seen.join(' AND ')} GROUP BY n.id)`,
+        );
+        hops.push(hopName);
+        frontier = hopName;
+      }
+      const found = hops
+        .map((hopName, index) => `SELECT h.id, ${index + 1} AS hop, h.weight FROM ${hopName} h`)
+        .join(' UNION ALL ');
+      const limit = rule.cap === undefined ? '' : ` LIMIT ${Math.floor(rule.cap)}`;
+      const members = `SELECT x.id FROM (${found}) x JOIN customers c ON c.id = x.id ORDER BY x.hop, x.weight DESC, ${this.collate('x.id')}${limit}`;
+      const body = rule.excludeBase
+        ? `SELECT id FROM (${members}) m`
+        : `SELECT id FROM (${members}) m UNION SELECT id FROM ${baseName}`;
+      parts.push(`${name} AS (${body})`);
+      return parts.join(',\n');
+    });
+  }
+
+  /** A two-valued predicate over the `base` row aliased `alias`. */
+  predicate(rule: SegmentRule, alias: string, path: string, segments: readonly string[] = []): string {
+    const at = (suffix: string): string => (path === '' ? suffix : `${path}.${suffix}`);
+    switch (rule.type) {
+      case 'and':
+      case 'or': {
+        const parts = rule.rules.map((child, index) =>
+          this.predicate(child, alias, at(`rules[${index}]`), segments),
+        );
+        return `(${parts.join(rule.type === 'and' ? ' AND ' : ' OR ')})`;
+      }
+      case 'not':
+        return `(NOT ${this.predicate(rule.rule, alias, at('rule'), segments)})`;
+      case 'attribute':
+        return this.condition(rule, { alias, table: 'customers' }, path || '(root)');
+      case 'event': {
+        const column = (m: EventMeasure): string =>
+          `${alias}.${ident(this.eventMeasure(rule, m, rule.field, path))}`;
+        const kind = rule.aggregate === 'count' ? 'integer' : this.measureKind(rule.field, path);
+        switch (rule.aggregate) {
+          case 'count':
+            return `COALESCE(${this.compare(`COALESCE(${column('count')}, 0)`, rule, kind)}, FALSE)`;
+          case 'sum':
+            return `COALESCE(${this.compare(`COALESCE(${column('sum')}, 0)`, rule, kind)}, FALSE)`;
+          case 'avg': {
+            // Exact: sum op value × count, never a rounded quotient.
+            const sum = column('sum');
+            const count = column('nonnull');
+            const scaled = (value: number | undefined): string =>
+              `${this.number(value ?? 0, kind)} * ${count}`;
+            const test =
+              rule.op === 'between'
+                ? `${sum} >= ${scaled(rule.from)} AND ${sum} <= ${scaled(rule.to)}`
+                : `${sum} ${COMPARISON_SQL[rule.op]} ${scaled(rule.value)}`;
+            return `COALESCE(${count} > 0 AND ${test}, FALSE)`;
+          }
+          default:
+            return `COALESCE(${this.compare(column(rule.aggregate), rule, kind)}, FALSE)`;
+        }
+      }
+      case 'activity': {
+        const count = `COALESCE(${alias}.${ident(this.eventMeasure(rule, 'count', undefined, path))}, 0)`;
+        return rule.done ? `(${count} > 0)` : `(${count} = 0)`;
+      }
+      case 'recency': {
+        const ts = `${alias}.${ident(this.eventMeasure(rule, rule.since === 'first' ? 'first' : 'last', undefined, path))}`;
+        const range = recencyRange(rule, this.options.clock);
+        if (range.empty) return 'FALSE';
+        const bounds = [
+          ...(range.after === null ? [] : [`${ts} > ${this.param(range.after, 'timestamp')}`]),
+          ...(range.atOrBefore === null ? [] : [`${ts} <= ${this.param(range.atOrBefore, 'timestamp')}`]),
+        ];
+        const inside = bounds.length === 0 ? 'TRUE' : bounds.join(' AND ');
+        return `COALESCE(${ts} IS NOT NULL AND ${range.negate ? `NOT (${inside})` : `(${inside})`}, FALSE)`;
+      }
+      case 'feature': {
+        this.features.add(rule.feature);
+        const column = `${alias}.${ident(`__f_${rule.feature}`)}`;
+        const kind: FieldKind = rule.feature === 'rfm_monetary' ? 'money' : 'integer';
+        switch (rule.op) {
+          case 'is null':
+            return `(${column} IS NULL)`;
+          case 'is not null':
+            return `(${column} IS NOT NULL)`;
+          case 'in':
+          case 'not in': {
+            const values = (rule.values ?? []).map((value) => this.number(value, kind));
+            return `COALESCE(${column} ${rule.op === 'in' ? 'IN' : 'NOT IN'} (${values.join(', ')}), FALSE)`;
+          }
+          default:
+            return `COALESCE(${this.compare(column, { ...rule, op: rule.op }, kind)}, FALSE)`;
+        }
+      }
+      case 'segment': {
+        if (segments.includes(rule.segment)) {
+          throw new SegmentCompileError(
+            at('segment'),
+            `segment "${rule.segment}" refers to itself through ${[...segments, rule.segment].join(' → ')}`,
+          );
+        }
+        const referenced = this.options.segmentRule(rule.segment);
+        if (referenced === undefined)
+          throw new SegmentCompileError(at('segment'), `unknown segment "${rule.segment}"`);
+        return this.predicate(referenced, alias, at('segment'), [...segments, rule.segment]);
+      }
+      case 'list':
+        return `(${alias}.id IN (SELECT l.customer_id FROM list_members l WHERE l.list_name = ${this.param(rule.list, 'string')}))`;
+      case 'graph':
+        return `(${alias}.id IN (SELECT id FROM ${this.graph(rule, path, segments)}))`;
+      case 'top': {
+        const inner = this.nextAlias('t');
+        const measure = this.measureExpression(rule.by, inner, at('by'));
+        const filter = rule.of === undefined ? 'TRUE' : this.predicate(rule.of, inner, at('of'), segments);
+        const direction = rule.order === 'asc' ? 'ASC' : 'DESC';
+        return `(${alias}.id IN (SELECT ${inner}.id FROM base ${inner} WHERE ${filter} AND ${measure} IS NOT NULL ORDER BY ${measure} ${direction}, ${this.collate(`${inner}.id`)} LIMIT ${Math.floor(rule.n)}))`;
+      }
+      case 'sample': {
+        const inner = this.nextAlias('s');
+        const filter = rule.of === undefined ? 'TRUE' : this.predicate(rule.of, inner, at('of'), segments);
+        if (rule.percent !== undefined) {
+          const buckets = this.param(String(Math.round(rule.percent * 100)), 'integer');
+          return `(${this.hash(rule.seed, `${alias}.id`)} % 10000 < ${buckets} AND ${alias}.id IN (SELECT ${inner}.id FROM base ${inner} WHERE ${filter}))`;
+        }
+        return `(${alias}.id IN (SELECT ${inner}.id FROM base ${inner} WHERE ${filter} ORDER BY ${this.hash(rule.seed, `${inner}.id`)}, ${this.collate(`${inner}.id`)} LIMIT ${Math.floor(rule.count ?? 0)}))`;
+      }
+    }
+  }
+
+  /** The WITH clause: the event measures, `base`, then the CTEs nodes asked for. */
+  withClause(): string {
+    const parts: string[] = [];
+    const joins: string[] = [];
+    // Only what predicates read: `base` may be materialized when several nodes read it.
+    const columns = [
+      'c.id',
+      ...[...this.attributes].filter((name) => name !== 'id').map((name) => `c.${ident(name)}`),
+    ];
+    if (this.measures.size > 0) {
+      const types = [...new Set([...this.selections.values()].map((entry) => entry.type))];
+      const lowest = [...this.selections.values()].map((entry) => entry.from);
+      const from = lowest.some((bound) => bound === null) ? null : lowest.filter((b) => b !== null).sort()[0];
+      const where = [
+        `e.ts <= ${this.now()}`,
+        `e.type IN (${types.map((type) => this.param(type, 'string')).join(', ')})`,
+        ...(from === undefined || from === null ? [] : [`e.ts >= ${this.param(from, 'timestamp')}`]),
+      ];
+      const measures = [...this.measures.values()].map((measure) => measure.sql);
+      parts.push(
+        `ev AS (SELECT e.customer_id, ${measures.join(', ')} FROM events e WHERE ${where.join(' AND ')} GROUP BY e.customer_id)`,
+      );
+      joins.push('LEFT JOIN ev ON ev.customer_id = c.id');
+      columns.push(...[...this.measures.values()].map((measure) => `ev.${ident(measure.column)}`));
+    }
+    if (this.features.size > 0) {
+      joins.push('LEFT JOIN customer_features f ON f.customer_id = c.id');
+      columns.push(
+        ...[...this.features].map((feature) => `f.${ident(feature)} AS ${ident(`__f_${feature}`)}`),
+      );
+    }
+    parts.push(`base AS (SELECT ${columns.join(', ')} FROM customers c ${joins.join(' ')})`);
+    parts.push(...[...this.ctes.values()].map((cte) => cte.sql));
+    return `WITH ${parts.join(',\n')}`;
+  }
+}
+
+const collectNodes = (
+  builder: SegmentSqlBuilder,
+  rule: SegmentRule,
+  path: string,
+  nodes: CompiledNode[],
+): string => {
+  const predicate = builder.predicate(rule, 'b', path);
+  const index = nodes.length;
+  nodes.push({ path: path || '(root)', type: rule.type, predicate });
+  if (rule.type === 'and' || rule.type === 'or') {
+    const joiner = rule.type === 'and' ? ' AND ' : ' OR ';
+    const seen: string[] = [];
+    rule.rules.forEach((child, childIndex) => {
+      const childPath = path === '' ? `rules[${childIndex}]` : `${path}.rules[${childIndex}]`;
+      const before = nodes.length;
+      const childPredicate = collectNodes(builder, child, childPath, nodes);
+      seen.push(childPredicate);
+      const entry = nodes[before];
+      if (entry !== undefined) nodes[before] = { ...entry, cumulative: `(${seen.join(joiner)})` };
+    });
+  } else if (rule.type === 'not') {
+    collectNodes(builder, rule.rule, path === '' ? 'rule' : `${path}.rule`, nodes);
+  }
+  return nodes[index]?.predicate ?? predicate;
+};
+
+/** Compiles a rule; with `explain`, also a predicate per node of its and/or/not tree. */
+export const compileSegment = (
+  rule: SegmentRule,
+  options: CompileOptions & { readonly explain?: boolean },
+): CompiledSegment => {
+  const builder = new SegmentSqlBuilder(options);
+  const nodes: CompiledNode[] = [];
+  const predicate = options.explain
+    ? collectNodes(builder, rule, '', nodes)
+    : builder.predicate(rule, 'b', '');
+  return {
+    with: builder.withClause(),
+    predicate,
+    params: builder.params,
+    nodes,
+    attributes: [...builder.attributes],
+  };
+};

@@ -1,0 +1,20 @@
+import type { Dialect } from '../sql-types.ts';
+
+export type SqlRow = Record<string, unknown>;
+
+/** What the segment store needs of an engine: queries with `$n` parameters, transactions, streams. */
+export interface SqlRunner {
+  readonly dialect: Dialect;
+  all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+}
+
+export interface SqlExecutor extends SqlRunner {
+  /** Runs `work` in one transaction on one connection; any error rolls it back. */
+  transaction<T>(work: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  /** Streams a query's rows in batches, without holding them all. */
+  stream(
+    sql: string,
+    params: readonly unknown[],
+    onRows: (rows: readonly SqlRow[]) => Promise<void>,
+  ): Promise<void>;
+}
