@@ -3,6 +3,7 @@ import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import type { StoreConfig } from './config.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
+import { type SegmentService, segmentService } from './segments/segment-service.ts';
 
 export interface AppDeps {
   readonly clock: () => Date;
@@ -14,6 +15,7 @@ export interface App {
   readonly schema: WorkspaceSchema;
   readonly importFile: ReturnType<typeof importFile>;
   readonly importBatch: ReturnType<typeof importBatch>;
+  readonly segments: SegmentService;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export const createApp = async (
     schema: options.schema,
     importFile: importFile(importDeps),
     importBatch: importBatch(importDeps),
+    segments: segmentService(importDeps),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

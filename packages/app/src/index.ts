@@ -1,6 +1,11 @@
 export { type AppConfig, type ConfigError, loadConfig, type StoreConfig } from './config.ts';
 export { type App, type AppDeps, createApp, openStore } from './create-app.ts';
-export { type DemoCounts, type GenerateDemoOptions, generateDemo } from './demo/generate-demo.ts';
+export {
+  DEFAULT_DEMO_AS_OF,
+  type DemoCounts,
+  type GenerateDemoOptions,
+  generateDemo,
+} from './demo/generate-demo.ts';
 export { type BatchError, type BatchOutcome, importBatch, MAX_BATCH_ROWS } from './import/import-batch.ts';
 export {
   formatFromPath,
@@ -9,4 +14,13 @@ export {
   type ImportFileOutcome,
   importFile,
 } from './import/import-file.ts';
+export {
+  exportableColumns,
+  MAX_PREVIEW_ROWS,
+  ruleAttributes,
+  type SegmentError,
+  type SegmentService,
+  type SegmentTarget,
+  segmentService,
+} from './segments/segment-service.ts';
 export { formatSchemaIssues, loadWorkspaceSchema, type WorkspaceFileError } from './workspace.ts';

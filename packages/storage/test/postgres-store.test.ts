@@ -71,7 +71,9 @@ describe.skipIf(!URL)('postgres store', () => {
     await store.prepare(schema);
     const again = await db.open();
     await again.prepare(schema);
-    const migrations = await db.query('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');
+    const migrations = await db.query(
+      'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+    );
     expect(migrations).toEqual([
       { version: 1, name: 'customers, events, relations, imports', applied_at: clock() },
       { version: 2, name: 'segments, snapshots, lists, features', applied_at: clock() },

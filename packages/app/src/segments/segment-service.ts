@@ -1,0 +1,436 @@
+import { createReadStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import {
+  CUSTOMER_FIELDS,
+  type CustomerList,
+  err,
+  type FeatureRefresh,
+  findSegmentCycle,
+  formatPath,
+  importColumns,
+  type NormalizedRow,
+  ok,
+  parseSegmentRule,
+  type Result,
+  RFM_PRESETS,
+  referencedLists,
+  referencedSegments,
+  rfmConfig,
+  type SavedSegment,
+  type SchemaIssue,
+  SegmentDefinition,
+  type SegmentExplain,
+  type SegmentQuery,
+  type SegmentRule,
+  type SegmentSnapshot,
+  type SegmentVersion,
+  type Store,
+  type WorkspaceSchema,
+} from '@opencvm/core';
+import { parse } from 'csv-parse';
+
+/** Why a segment operation was refused; nothing was changed. */
+export type SegmentError =
+  | { readonly type: 'invalid_segment'; readonly issues: readonly SchemaIssue[] }
+  | { readonly type: 'not_found'; readonly message: string }
+  | { readonly type: 'conflict'; readonly message: string }
+  | { readonly type: 'invalid_file'; readonly message: string };
+
+/** A rule to evaluate: a saved segment's, or one given inline (as the user types it). */
+export type SegmentTarget = { readonly segment: string } | { readonly rule: unknown };
+
+export interface SegmentDeps {
+  readonly store: Store;
+  readonly schema: WorkspaceSchema;
+  readonly clock: () => Date;
+}
+
+export const MAX_PREVIEW_ROWS = 1000;
+const LIST_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+const invalid = (path: string, message: string): SegmentError => ({
+  type: 'invalid_segment',
+  issues: [{ path, message }],
+});
+
+/** The customer columns a rule reads, in order of first use: what a preview shows. */
+export const ruleAttributes = (rule: SegmentRule, found: string[] = []): string[] => {
+  const add = (name: string) => {
+    if (!found.includes(name)) found.push(name);
+  };
+  switch (rule.type) {
+    case 'and':
+    case 'or':
+      for (const child of rule.rules) ruleAttributes(child, found);
+      break;
+    case 'not':
+      ruleAttributes(rule.rule, found);
+      break;
+    case 'attribute':
+      add(rule.attribute);
+      break;
+    case 'graph':
+      ruleAttributes(rule.base, found);
+      break;
+    case 'top':
+      if (rule.of) ruleAttributes(rule.of, found);
+      if (rule.by.type === 'attribute') add(rule.by.attribute);
+      break;
+    case 'sample':
+      if (rule.of) ruleAttributes(rule.of, found);
+      break;
+    default:
+      break;
+  }
+  return found;
+};
+
+const csvCell = (value: NormalizedRow[string]): string => {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** Segment use cases: definitions, live evaluation, snapshots, exports, lists and features. */
+export const segmentService = (deps: SegmentDeps) => {
+  const { store, schema } = deps;
+  const segments = store.segments;
+  const customerColumns = new Set([
+    ...importColumns(schema, 'customers').map((spec) => spec.name),
+    'created_at',
+    'updated_at',
+  ]);
+
+  const savedRules = async (): Promise<Map<string, SavedSegment>> =>
+    new Map((await segments.listSegments()).map((segment) => [segment.id, segment]));
+
+  const queryOf = (rule: SegmentRule, saved: ReadonlyMap<string, SavedSegment>): SegmentQuery => ({
+    rule,
+    clock: { now: deps.clock(), timezone: schema.workspace.timezone },
+    segmentRule: (id) => saved.get(id)?.rule,
+  });
+
+  const listNames = async (): Promise<Set<string>> =>
+    new Set((await segments.listLists()).map((list) => list.name));
+
+  /** Checks a rule against the schema, the saved segments and the uploaded lists. */
+  const checkRule = async (
+    input: unknown,
+    saved: ReadonlyMap<string, SavedSegment>,
+    pathPrefix = '',
+  ): Promise<Result<SegmentRule, SegmentError>> => {
+    const parsed = parseSegmentRule(input, {
+      schema,
+      segments: new Set(saved.keys()),
+      lists: await listNames(),
+    });
+    if (!parsed.ok) {
+      return err({
+        type: 'invalid_segment',
+        issues: parsed.error.issues.map((issue) => ({
+          path:
+            pathPrefix === ''
+              ? issue.path
+              : issue.path === '(root)'
+                ? pathPrefix
+                : `${pathPrefix}.${issue.path}`,
+          message: issue.message,
+        })),
+      });
+    }
+    return ok(parsed.value);
+  };
+
+  const resolve = async (
+    target: SegmentTarget,
+  ): Promise<
+    Result<
+      { rule: SegmentRule; saved: Map<string, SavedSegment>; segment: SavedSegment | null },
+      SegmentError
+    >
+  > => {
+    const saved = await savedRules();
+    if ('segment' in target) {
+      const segment = saved.get(target.segment);
+      if (segment === undefined) return err({ type: 'not_found', message: `no segment "${target.segment}"` });
+      return ok({ rule: segment.rule, saved, segment });
+    }
+    const rule = await checkRule(target.rule, saved, 'rule');
+    return rule.ok ? ok({ rule: rule.value, saved, segment: null }) : rule;
+  };
+
+  const checkColumns = (columns: readonly string[]): SegmentError | null => {
+    const unknown = columns.filter((column) => !customerColumns.has(column));
+    if (unknown.length === 0) return null;
+    return invalid(
+      'columns',
+      `unknown customer column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')}; known: ${[...customerColumns].join(', ')}`,
+    );
+  };
+
+  /** Creates (`create`), changes (`update`) or writes either way (`save`) a segment definition. */
+  const save = async (
+    input: unknown,
+    mode: 'create' | 'update' | 'save',
+  ): Promise<Result<SavedSegment, SegmentError>> => {
+    const shape = SegmentDefinition.omit({ rule: true }).loose().safeParse(input);
+    if (!shape.success) {
+      return err({
+        type: 'invalid_segment',
+        issues: shape.error.issues.map((issue) => ({
+          path: formatPath(issue.path) || '(root)',
+          message: issue.message,
+        })),
+      });
+    }
+    const { id, name, description } = shape.data;
+    const saved = await savedRules();
+    if (mode === 'create' && saved.has(id))
+      return err({ type: 'conflict', message: `segment "${id}" already exists` });
+    if (mode === 'update' && !saved.has(id)) return err({ type: 'not_found', message: `no segment "${id}"` });
+    const body = typeof input === 'object' && input !== null && 'rule' in input ? input.rule : undefined;
+    if (body === undefined) return err(invalid('rule', 'is required'));
+    const known = new Map(saved);
+    known.delete(id);
+    const rule = await checkRule(body, saved, 'rule');
+    if (!rule.ok) return rule;
+    const cycle = findSegmentCycle(id, rule.value, (other) => known.get(other)?.rule);
+    if (cycle !== null)
+      return err(invalid('rule', `segments may not refer to themselves: ${cycle.join(' → ')}`));
+    const extra = Object.keys(shape.data).filter(
+      (key) => !['id', 'name', 'description'].includes(key) && key !== 'rule',
+    );
+    if (extra.length > 0) return err(invalid(extra[0] ?? '(root)', 'is not a segment field'));
+    return ok(
+      await segments.saveSegment(
+        { id, name, ...(description === undefined ? {} : { description }), rule: rule.value },
+        deps.clock(),
+      ),
+    );
+  };
+
+  return {
+    save,
+    get: (id: string) => segments.getSegment(id),
+    list: () => segments.listSegments(),
+
+    async versions(id: string): Promise<Result<readonly SegmentVersion[], SegmentError>> {
+      const found = await segments.getSegment(id);
+      if (found === null) return err({ type: 'not_found', message: `no segment "${id}"` });
+      return ok(await segments.segmentVersions(id));
+    },
+
+    /** Deletes a segment no other segment refers to. */
+    async remove(id: string): Promise<Result<true, SegmentError>> {
+      const saved = await savedRules();
+      if (!saved.has(id)) return err({ type: 'not_found', message: `no segment "${id}"` });
+      const users = [...saved.values()].filter(
+        (other) => other.id !== id && referencedSegments(other.rule).includes(id),
+      );
+      if (users.length > 0) {
+        return err({
+          type: 'conflict',
+          message: `segment "${id}" is used by ${users.map((u) => `"${u.id}"`).join(', ')}`,
+        });
+      }
+      await segments.deleteSegment(id);
+      return ok(true);
+    },
+
+    async count(target: SegmentTarget): Promise<Result<number, SegmentError>> {
+      const resolved = await resolve(target);
+      if (!resolved.ok) return resolved;
+      return ok(await segments.count(queryOf(resolved.value.rule, resolved.value.saved)));
+    },
+
+    async preview(
+      target: SegmentTarget,
+      options: { readonly limit?: number; readonly columns?: readonly string[] } = {},
+    ): Promise<
+      Result<{ readonly columns: readonly string[]; readonly rows: readonly NormalizedRow[] }, SegmentError>
+    > {
+      const limit = options.limit ?? 20;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PREVIEW_ROWS) {
+        return err(invalid('limit', `must be an integer from 1 to ${MAX_PREVIEW_ROWS}`));
+      }
+      const resolved = await resolve(target);
+      if (!resolved.ok) return resolved;
+      const columns = options.columns ?? [
+        'id',
+        ...ruleAttributes(resolved.value.rule).filter((c) => c !== 'id'),
+      ];
+      const columnError = checkColumns(columns);
+      if (columnError) return err(columnError);
+      const rows = await segments.preview(queryOf(resolved.value.rule, resolved.value.saved), {
+        limit,
+        columns,
+      });
+      return ok({ columns, rows });
+    },
+
+    async explain(target: SegmentTarget): Promise<Result<SegmentExplain, SegmentError>> {
+      const resolved = await resolve(target);
+      if (!resolved.ok) return resolved;
+      return ok(await segments.explain(queryOf(resolved.value.rule, resolved.value.saved)));
+    },
+
+    async snapshot(id: string): Promise<Result<SegmentSnapshot, SegmentError>> {
+      const resolved = await resolve({ segment: id });
+      if (!resolved.ok) return resolved;
+      const segment = resolved.value.segment;
+      if (segment === null) return err({ type: 'not_found', message: `no segment "${id}"` });
+      const query = queryOf(segment.rule, resolved.value.saved);
+      return ok(
+        await segments.snapshot({ segmentId: id, version: segment.version, query, takenAt: query.clock.now }),
+      );
+    },
+
+    async snapshots(id: string, limit = 50): Promise<Result<readonly SegmentSnapshot[], SegmentError>> {
+      if ((await segments.getSegment(id)) === null)
+        return err({ type: 'not_found', message: `no segment "${id}"` });
+      return ok(await segments.listSnapshots(id, limit));
+    },
+
+    async changes(
+      snapshotId: string,
+      limit = 100,
+    ): Promise<
+      Result<{ readonly entered: readonly string[]; readonly left: readonly string[] }, SegmentError>
+    > {
+      const changes = await segments.snapshotChanges(snapshotId, { limit });
+      if (changes === null) {
+        return err({
+          type: 'not_found',
+          message: `no member list for snapshot "${snapshotId}" (only the latest snapshots keep theirs)`,
+        });
+      }
+      return ok(changes);
+    },
+
+    /** Writes members to a CSV file with the chosen columns; written to a temporary name, then renamed. */
+    async exportCsv(
+      target: SegmentTarget,
+      options: { readonly path: string; readonly columns?: readonly string[] },
+    ): Promise<Result<{ readonly rows: number; readonly path: string }, SegmentError>> {
+      const resolved = await resolve(target);
+      if (!resolved.ok) return resolved;
+      const columns = options.columns ?? ['id'];
+      const columnError = checkColumns(columns);
+      if (columnError) return err(columnError);
+      const partial = `${options.path}.partial`;
+      const file = await open(partial, 'w');
+      try {
+        await file.write(`${columns.join(',')}\n`);
+        const rows = await segments.exportMembers(queryOf(resolved.value.rule, resolved.value.saved), {
+          columns,
+          onRows: async (batch) => {
+            await file.write(
+              batch.map((row) => `${columns.map((c) => csvCell(row[c] ?? null)).join(',')}\n`).join(''),
+            );
+          },
+        });
+        await file.close();
+        await rename(partial, options.path);
+        return ok({ rows, path: options.path });
+      } catch (error) {
+        await file.close().catch(() => {});
+        await rm(partial, { force: true });
+        throw error;
+      }
+    },
+
+    /**
+     * Uploads a list of customer ids from a file: a CSV whose header names an `id` or
+     * `customer_id` column (or has a single column), or one id per line under that header.
+     * Replaces the list's previous ids; an empty id is refused with its line.
+     */
+    async importList(name: string, path: string): Promise<Result<CustomerList, SegmentError>> {
+      if (!LIST_NAME.test(name)) {
+        return err(
+          invalid('name', 'must start with a lower-case letter or digit and hold only a-z, 0-9, _ and -'),
+        );
+      }
+      const ids: string[] = [];
+      let column: number | null = null;
+      let line = 0;
+      try {
+        const parser = createReadStream(path).pipe(
+          parse({ bom: true, relax_column_count: true, skip_empty_lines: true }),
+        );
+        for await (const record of parser) {
+          line += 1;
+          const cells: unknown[] = Array.isArray(record) ? record : [];
+          if (column === null) {
+            const header = cells.map((cell) => String(cell).trim().toLowerCase());
+            const at = header.findIndex((cell) => cell === 'customer_id' || cell === 'id');
+            column = at >= 0 ? at : header.length === 1 ? 0 : -1;
+            if (column < 0) {
+              return err({
+                type: 'invalid_file',
+                message: `${path}: line 1: no "id" or "customer_id" column in ${header.join(', ')}`,
+              });
+            }
+            if (at < 0) ids.push(String(cells[0] ?? ''));
+            continue;
+          }
+          const id = String(cells[column] ?? '');
+          if (id === '')
+            return err({ type: 'invalid_file', message: `${path}: line ${line}: the customer id is empty` });
+          ids.push(id);
+        }
+      } catch (error) {
+        return err({
+          type: 'invalid_file',
+          message: `${path}: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
+      return ok(await segments.saveList(name, ids, deps.clock()));
+    },
+
+    lists: () => segments.listLists(),
+
+    async removeList(name: string): Promise<Result<true, SegmentError>> {
+      const users = (await segments.listSegments()).filter((segment) =>
+        referencedLists(segment.rule).includes(name),
+      );
+      if (users.length > 0) {
+        return err({
+          type: 'conflict',
+          message: `list "${name}" is used by ${users.map((u) => `"${u.id}"`).join(', ')}`,
+        });
+      }
+      return (await segments.deleteList(name))
+        ? ok(true)
+        : err({ type: 'not_found', message: `no list "${name}"` });
+    },
+
+    /** Recomputes RFM for every customer as of now. */
+    refreshFeatures: (): Promise<FeatureRefresh> =>
+      segments.refreshFeatures(rfmConfig(schema), { now: deps.clock(), timezone: schema.workspace.timezone }),
+
+    lastFeatureRefresh: () => segments.lastFeatureRefresh(),
+
+    presets: () => Object.entries(RFM_PRESETS).map(([key, preset]) => ({ key, ...preset })),
+
+    /** Saves an RFM preset as segment `rfm-<key>`. */
+    async createFromPreset(key: string): Promise<Result<SavedSegment, SegmentError>> {
+      const preset = Object.hasOwn(RFM_PRESETS, key) ? RFM_PRESETS[key] : undefined;
+      if (preset === undefined) {
+        return err(
+          invalid('preset', `unknown preset "${key}"; known: ${Object.keys(RFM_PRESETS).join(', ')}`),
+        );
+      }
+      return save(
+        { id: `rfm-${key.replaceAll('_', '-')}`, name: `RFM: ${preset.name}`, rule: preset.rule },
+        'save',
+      );
+    },
+  };
+};
+
+export type SegmentService = ReturnType<typeof segmentService>;
+
+/** Column names a user may export; for help texts. */
+export const exportableColumns = (schema: WorkspaceSchema): readonly string[] => [
+  ...new Set([...CUSTOMER_FIELDS, ...Object.keys(schema.customer.attributes)]),
+];
