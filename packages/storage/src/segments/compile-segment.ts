@@ -541,6 +541,56 @@ class SegmentSqlBuilder {
   }
 
   /** The WITH clause: the event measures, `base`, then the CTEs nodes asked for. */
+  /**
+   * A condition on the customer row alone that every member must meet, or null: the top-level
+   * attribute (and list) conditions. The events of other customers cannot change membership, so
+   * the event scan only aggregates the events of customers who meet it, which is most of the
+   * work saved. Not sound when a node ranks or expands over all customers (top, sample, graph):
+   * `scopeOf` returns null for those.
+   */
+  private necessary(rule: SegmentRule, segments: readonly string[]): string | null {
+    const start = this.params.length;
+    const found = this.necessaryCondition(rule, segments);
+    // A parameter the SQL does not use is an error in both engines.
+    if (found === null) this.params.length = start;
+    return found;
+  }
+
+  private necessaryCondition(rule: SegmentRule, segments: readonly string[]): string | null {
+    switch (rule.type) {
+      case 'attribute':
+        return this.condition(rule, { alias: 'c', table: 'customers' }, '(scope)');
+      case 'list':
+        return `(c.id IN (SELECT l.customer_id FROM list_members l WHERE l.list_name = ${this.param(rule.list, 'string')}))`;
+      case 'and': {
+        const parts = rule.rules
+          .map((child) => this.necessary(child, segments))
+          .filter((part) => part !== null);
+        return parts.length === 0 ? null : `(${parts.join(' AND ')})`;
+      }
+      case 'or': {
+        const parts = rule.rules.map((child) => this.necessary(child, segments));
+        return parts.some((part) => part === null) ? null : `(${parts.join(' OR ')})`;
+      }
+      case 'segment': {
+        const referenced = this.options.segmentRule(rule.segment);
+        return referenced === undefined || segments.includes(rule.segment)
+          ? null
+          : this.necessary(referenced, [...segments, rule.segment]);
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Limits the event scan to the customers `rule` can select, where that is sound. */
+  scopeOf(rule: SegmentRule): void {
+    if (this.measures.size === 0 || ranksAllCustomers(rule, this.options.segmentRule, [])) return;
+    this.scope = this.necessary(rule, []);
+  }
+
+  private scope: string | null = null;
+
   withClause(): string {
     const parts: string[] = [];
     const joins: string[] = [];
@@ -557,6 +607,9 @@ class SegmentSqlBuilder {
         `e.ts <= ${this.now()}`,
         `e.type IN (${types.map((type) => this.param(type, 'string')).join(', ')})`,
         ...(from === undefined || from === null ? [] : [`e.ts >= ${this.param(from, 'timestamp')}`]),
+        ...(this.scope === null
+          ? []
+          : [`e.customer_id IN (SELECT c.id FROM customers c WHERE ${this.scope})`]),
       ];
       const measures = [...this.measures.values()].map((measure) => measure.sql);
       parts.push(
@@ -576,6 +629,33 @@ class SegmentSqlBuilder {
     return `WITH ${parts.join(',\n')}`;
   }
 }
+
+/** Whether a rule holds a node that ranks, samples or expands over all customers. */
+const ranksAllCustomers = (
+  rule: SegmentRule,
+  segmentRule: (id: string) => SegmentRule | undefined,
+  seen: readonly string[],
+): boolean => {
+  switch (rule.type) {
+    case 'top':
+    case 'sample':
+    case 'graph':
+      return true;
+    case 'and':
+    case 'or':
+      return rule.rules.some((child) => ranksAllCustomers(child, segmentRule, seen));
+    case 'not':
+      return ranksAllCustomers(rule.rule, segmentRule, seen);
+    case 'segment': {
+      const referenced = segmentRule(rule.segment);
+      return referenced !== undefined && !seen.includes(rule.segment)
+        ? ranksAllCustomers(referenced, segmentRule, [...seen, rule.segment])
+        : false;
+    }
+    default:
+      return false;
+  }
+};
 
 const collectNodes = (
   builder: SegmentSqlBuilder,
@@ -613,6 +693,8 @@ export const compileSegment = (
   const predicate = options.explain
     ? collectNodes(builder, rule, '', nodes)
     : builder.predicate(rule, 'b', '');
+  // Explain counts every condition over the whole base, so only plain queries are scoped.
+  if (!options.explain) builder.scopeOf(rule);
   return {
     with: builder.withClause(),
     predicate,
