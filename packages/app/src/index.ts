@@ -15,7 +15,10 @@ export {
   importFile,
 } from './import/import-file.ts';
 export {
+  csvHeader,
+  csvLine,
   exportableColumns,
+  MAX_CHANGE_IDS,
   MAX_PREVIEW_ROWS,
   ruleAttributes,
   type SegmentError,

@@ -428,6 +428,58 @@ describe('generateDemo', () => {
     expect(lineCount(empty.files.events)).toBe(0);
   });
 
+  it('writes about the relations a customer asked for, the same for the same seed, customers unchanged', async () => {
+    const denser = await generateDemo({
+      customers: CUSTOMERS,
+      seed: SEED,
+      outDir: path.join(root, 'dense-a'),
+      relationsPerCustomer: 20,
+    });
+    const again = await generateDemo({
+      customers: CUSTOMERS,
+      seed: SEED,
+      outDir: path.join(root, 'dense-b'),
+      relationsPerCustomer: 20,
+    });
+    for (const kind of ['customers', 'events', 'relations'] as const) {
+      expect(readFileSync(again.files[kind]).equals(readFileSync(denser.files[kind]))).toBe(true);
+    }
+    // Customers are drawn before their contacts, so only events and relations change.
+    expect(readFileSync(denser.files.customers).equals(readFileSync(counts.files.customers))).toBe(true);
+    expect(denser.relations / CUSTOMERS).toBeGreaterThan(18);
+    expect(denser.relations / CUSTOMERS).toBeLessThan(22);
+    expect(denser.events / CUSTOMERS).toBeGreaterThanOrEqual(15);
+    expect(denser.events / CUSTOMERS).toBeLessThanOrEqual(25);
+
+    const rows = readCsv(denser.files.relations).rows;
+    const keys = new Set(
+      rows.map((row) => `${column(row, 'src')}|${column(row, 'dst')}|${column(row, 'kind')}`),
+    );
+    expect(keys.size).toBe(rows.length);
+    const problems = problemList();
+    for (const row of rows) {
+      const [src, dst, kind] = [column(row, 'src'), column(row, 'dst'), column(row, 'kind')];
+      problems.check(src !== dst && customerById.has(dst), `${src} → ${dst} ${kind}`);
+      if (kind === 'family') problems.check(keys.has(`${dst}|${src}|family`), `family ${src} → ${dst}`);
+    }
+    for (const row of readCsv(denser.files.events).rows) {
+      const type = column(row, 'type');
+      if (type !== 'call' && type !== 'sms') continue;
+      const key = `${column(row, 'customer_id')}|${column(row, 'callee_id')}|${type}`;
+      problems.check(keys.has(key), `${column(row, 'id')}: no ${type} relation ${key}`);
+    }
+    expect(problems.found).toEqual([]);
+
+    const lessDense = await generateDemo({
+      customers: CUSTOMERS,
+      seed: SEED,
+      outDir: path.join(root, 'less-dense'),
+      relationsPerCustomer: 8,
+    });
+    expect(lessDense.relations / CUSTOMERS).toBeGreaterThan(7.2);
+    expect(lessDense.relations / CUSTOMERS).toBeLessThan(8.8);
+  });
+
   it('refuses options it cannot honour', async () => {
     await expect(generateDemo({ customers: -1, seed: 1, outDir: path.join(root, 'f') })).rejects.toThrow(
       RangeError,
@@ -435,5 +487,10 @@ describe('generateDemo', () => {
     await expect(generateDemo({ customers: 10, seed: 0.5, outDir: path.join(root, 'f') })).rejects.toThrow(
       RangeError,
     );
+    for (const relationsPerCustomer of [0, -3, Number.NaN, 1000]) {
+      await expect(
+        generateDemo({ customers: 10, seed: 1, outDir: path.join(root, 'f'), relationsPerCustomer }),
+      ).rejects.toThrow(RangeError);
+    }
   });
 });

@@ -14,6 +14,7 @@ import { StoreError } from '@opencvm/storage';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ensureDemoData } from './demo-data.ts';
 import { progressBar } from './progress.ts';
+import { registerSegmentCommands } from './segment-commands.ts';
 import { serve } from './serve.ts';
 
 /** Where the CLI writes: the process's streams, or a buffer in tests. */
@@ -248,6 +249,16 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
         }
       });
     });
+
+  registerSegmentCommands(program, {
+    withApp,
+    out,
+    fail: (message, exitCode) => {
+      throw new UserError(message, exitCode);
+    },
+    clock: context.clock,
+    cwd: context.cwd,
+  });
 
   const demo = program.command('demo').description('demo data');
   demo

@@ -4,6 +4,7 @@ import { StoreError } from '@opencvm/storage';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type ApiError, errorBody, HTTP_STATUS } from './errors.ts';
+import { addSegmentRoutes } from './segment-routes.ts';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -90,6 +91,8 @@ export const createServer = (app: App, options: { readonly version: string }): H
       });
     },
   );
+
+  addSegmentRoutes(server, { app, fail, maxBodyBytes: MAX_BODY_BYTES });
 
   return server;
 };

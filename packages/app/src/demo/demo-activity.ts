@@ -16,7 +16,7 @@ import {
   CONTACT_RING,
   ContactList,
   collectContacts,
-  MAX_RELATIONS_PER_CUSTOMER,
+  SMS_CONTACT_SHARE,
   type SocialGraph,
 } from './social-graph.ts';
 
@@ -101,10 +101,17 @@ class EventBuffer {
 /** Buffers reused from one customer to the next, so the hot loop allocates little. */
 export class ActivityScratch {
   readonly events = new EventBuffer();
-  readonly contacts = new ContactList();
+  readonly contacts: ContactList;
   readonly contactIds: string[] = [];
-  readonly callWeight = new Float64Array(MAX_RELATIONS_PER_CUSTOMER);
-  readonly smsWeight = new Float64Array(MAX_RELATIONS_PER_CUSTOMER);
+  readonly callWeight: Float64Array;
+  readonly smsWeight: Float64Array;
+
+  /** `maxRelations`: the graph's most relation rows a customer, which also bounds its contacts. */
+  constructor(readonly maxRelations: number) {
+    this.contacts = new ContactList(maxRelations);
+    this.callWeight = new Float64Array(maxRelations);
+    this.smsWeight = new Float64Array(maxRelations);
+  }
 }
 
 const money = (kopecks: number): string => `${Math.floor(kopecks / 100)}.${twoDigits(kopecks % 100)}`;
@@ -129,11 +136,9 @@ const pickContact = (rng: DemoRandom, weights: Float64Array, count: number): num
   return count - 1;
 };
 
-const SMS_CONTACT_SHARE: readonly number[] = [0.6, 0.35, 0.15];
-
 /** Call and SMS totals for the year per contact, the relation weights; SMS only while the row budget lasts. */
 const weighContacts = (profile: CustomerProfile, rng: DemoRandom, scratch: ActivityScratch): void => {
-  const { contacts, callWeight, smsWeight } = scratch;
+  const { contacts, callWeight, smsWeight, maxRelations } = scratch;
   const activeShare = (profile.activeEnd - profile.activeStart) / SECONDS_PER_YEAR;
   const scale = Math.sqrt(profile.activity) * activeShare;
   let rows = contacts.count;
@@ -148,7 +153,7 @@ const weighContacts = (profile: CustomerProfile, rng: DemoRandom, scratch: Activ
           : rng.between(1, 25);
     callWeight[slot] = Math.max(1, Math.round(calls * scale));
     smsWeight[slot] = 0;
-    if (rows < MAX_RELATIONS_PER_CUSTOMER && rng.chance(SMS_CONTACT_SHARE[tier] ?? 0)) {
+    if (rows < maxRelations && rng.chance(SMS_CONTACT_SHARE[tier] ?? 0)) {
       smsWeight[slot] = Math.max(1, Math.round(rng.between(1, 30) * activeShare));
       rows++;
     }

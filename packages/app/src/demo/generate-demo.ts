@@ -11,7 +11,7 @@ import {
   SECONDS_PER_YEAR,
   timestampFormatter,
 } from './demo-time.ts';
-import { buildSocialGraph, STREAM } from './social-graph.ts';
+import { buildSocialGraph, MAX_RELATIONS_PER_CUSTOMER_ASKED, STREAM } from './social-graph.ts';
 
 export interface GenerateDemoOptions {
   readonly customers: number;
@@ -19,6 +19,12 @@ export interface GenerateDemoOptions {
   readonly outDir: string;
   /** End of the history; the default is fixed so that the same seed always gives the same files. */
   readonly asOf?: Date;
+  /**
+   * Mean relation rows (call, SMS and family ties together) a customer writes, e.g. 10 for a
+   * denser graph than the demo's own mix of about 6.8, which is kept when it is not given.
+   * Family ties are always written, so means below about six come out somewhat higher.
+   */
+  readonly relationsPerCustomer?: number;
   readonly onProgress?: (customersDone: number) => void;
 }
 
@@ -60,6 +66,15 @@ const checkOptions = (options: GenerateDemoOptions): void => {
   }
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
   if (asOf !== undefined && Number.isNaN(asOf.getTime())) throw new RangeError('asOf must be a valid date');
+  const { relationsPerCustomer } = options;
+  if (
+    relationsPerCustomer !== undefined &&
+    !(relationsPerCustomer > 0 && relationsPerCustomer <= MAX_RELATIONS_PER_CUSTOMER_ASKED)
+  ) {
+    throw new RangeError(
+      `relationsPerCustomer must be above 0 and at most ${MAX_RELATIONS_PER_CUSTOMER_ASKED}, got ${relationsPerCustomer}`,
+    );
+  }
 };
 
 /**
@@ -73,7 +88,7 @@ export const generateDemo = async (options: GenerateDemoOptions): Promise<DemoCo
   const key = seedKey(options.seed);
   const world = createWorld(customers, key, options.asOf ?? DEFAULT_DEMO_AS_OF);
   const rng = new DemoRandom();
-  const graph = buildSocialGraph({ customers, key, rng });
+  const graph = buildSocialGraph({ customers, key, rng, relationsPerCustomer: options.relationsPerCustomer });
 
   await mkdir(outDir, { recursive: true });
   const files = {
@@ -85,7 +100,7 @@ export const generateDemo = async (options: GenerateDemoOptions): Promise<DemoCo
   const eventFile = new CsvChunkWriter(files.events, EVENT_HEADER);
   const relationFile = new CsvChunkWriter(files.relations, RELATION_HEADER);
   const writers = [customerFile, eventFile, relationFile];
-  const scratch = new ActivityScratch();
+  const scratch = new ActivityScratch(graph.maxRelations);
 
   try {
     for (let index = 0; index < customers; index++) {

@@ -18,6 +18,10 @@ export interface SocialGraph {
   readonly familyStart: Int32Array;
   readonly familySize: Uint8Array;
   readonly key: number;
+  /** Mean relation rows a customer writes when one was asked for; null keeps the demo's own mix. */
+  readonly relationsPerCustomer: number | null;
+  /** Most relation rows (and so contacts) one customer may write. */
+  readonly maxRelations: number;
 }
 
 /** Purposes of the per-customer random streams, so each is independent of the others. */
@@ -45,8 +49,10 @@ export const buildSocialGraph = (options: {
   readonly customers: number;
   readonly key: number;
   readonly rng: DemoRandom;
+  readonly relationsPerCustomer?: number | undefined;
 }): SocialGraph => {
   const { customers, key, rng } = options;
+  const relationsPerCustomer = options.relationsPerCustomer ?? null;
   const regionOf = new Uint8Array(customers);
   const regionStart = new Int32Array(DEMO_REGIONS.length + 1);
   rng.reseed(key, STREAM.region, 0);
@@ -95,7 +101,19 @@ export const buildSocialGraph = (options: {
       position += size;
     }
   }
-  return { customers, regionOf, ring, positionOf, regionStart, familyStart, familySize, key };
+  return {
+    customers,
+    regionOf,
+    ring,
+    positionOf,
+    regionStart,
+    familyStart,
+    familySize,
+    key,
+    relationsPerCustomer,
+    maxRelations:
+      relationsPerCustomer === null ? MAX_RELATIONS_PER_CUSTOMER : relationRowLimit(relationsPerCustomer),
+  };
 };
 
 export const CONTACT_FAMILY = 0;
@@ -106,6 +124,8 @@ const MAX_CONTACTS = 8;
 const MIN_CONTACTS = 3;
 /** Relation rows one customer may write (call + sms + family), per the demo's 3–10 a customer. */
 export const MAX_RELATIONS_PER_CUSTOMER = 10;
+/** Largest `relationsPerCustomer` accepted: contact lists are scanned linearly. */
+export const MAX_RELATIONS_PER_CUSTOMER_ASKED = 100;
 
 const EXTRA_CONTACTS = weighted<number>([
   [0, 0.3],
@@ -116,12 +136,35 @@ const EXTRA_CONTACTS = weighted<number>([
 /** Share of extra contacts living in another region (friends who moved, work calls). */
 const EXTRA_ELSEWHERE = 0.3;
 
+/** Share of contacts that also get an SMS relation, by tier (family, ring, extra). */
+export const SMS_CONTACT_SHARE: readonly number[] = [0.6, 0.35, 0.15];
+
+/**
+ * Relation rows one contact is expected to give, by tier: the call, the SMS by its share, and
+ * the family tie. A row budget is filled with these, so the mean comes out as asked.
+ */
+const EXPECTED_ROWS: readonly number[] = SMS_CONTACT_SHARE.map(
+  (share, tier) => 1 + share + (tier === CONTACT_FAMILY ? 1 : 0),
+);
+
+/**
+ * Room for the largest budget drawn (1.5 times the mean) and then some: it bounds buffers, so
+ * only a run of unlikely SMS draws on top of a full budget would reach it.
+ */
+const relationRowLimit = (relationsPerCustomer: number): number =>
+  Math.max(MAX_RELATIONS_PER_CUSTOMER, Math.ceil(2.5 * relationsPerCustomer) + 6);
+
 /** One customer's contacts, in a reusable buffer. */
 export class ContactList {
   count = 0;
-  readonly customer = new Int32Array(MAX_RELATIONS_PER_CUSTOMER);
+  readonly customer: Int32Array;
   /** CONTACT_FAMILY, CONTACT_RING or CONTACT_EXTRA. */
-  readonly tier = new Uint8Array(MAX_RELATIONS_PER_CUSTOMER);
+  readonly tier: Uint8Array;
+
+  constructor(readonly capacity: number = MAX_RELATIONS_PER_CUSTOMER) {
+    this.customer = new Int32Array(capacity);
+    this.tier = new Uint8Array(capacity);
+  }
 
   has(customer: number): boolean {
     for (let slot = 0; slot < this.count; slot++) if (this.customer[slot] === customer) return true;
@@ -129,7 +172,7 @@ export class ContactList {
   }
 
   add(customer: number, tier: number): void {
-    if (this.count >= MAX_RELATIONS_PER_CUSTOMER || this.has(customer)) return;
+    if (this.count >= this.capacity || this.has(customer)) return;
     this.customer[this.count] = customer;
     this.tier[this.count] = tier;
     this.count++;
@@ -147,23 +190,45 @@ export const collectContacts = (options: {
   readonly rng: DemoRandom;
   readonly out: ContactList;
 }): void => {
-  const { graph, index, rng, out } = options;
+  const { graph, index, out } = options;
   out.count = 0;
   const position = graph.positionOf[index] ?? 0;
-  const region = graph.regionOf[index] ?? 0;
-  const start = graph.regionStart[region] ?? 0;
-  const size = (graph.regionStart[region + 1] ?? 0) - start;
-
   const familyFrom = graph.familyStart[position] ?? position;
   const familyTo = familyFrom + (graph.familySize[position] ?? 1);
   for (let member = familyFrom; member < familyTo; member++) {
     if (member !== position) out.add(graph.ring[member] ?? 0, CONTACT_FAMILY);
   }
-  const limit = Math.min(MAX_CONTACTS, MAX_RELATIONS_PER_CUSTOMER - out.count);
-  const offer = (customer: number, tier: number): void => {
-    if (customer !== index && out.count < limit) out.add(customer, tier);
-  };
+  if (graph.relationsPerCustomer === null) addDemoContacts(options);
+  else addBudgetedContacts({ ...options, relationsPerCustomer: graph.relationsPerCustomer });
+};
 
+interface ContactDraw {
+  readonly graph: SocialGraph;
+  readonly index: number;
+  readonly rng: DemoRandom;
+  readonly out: ContactList;
+}
+
+/** Where a customer sits: its region's slice of the ring and its place in it. */
+interface RegionSlice {
+  readonly start: number;
+  readonly size: number;
+  readonly position: number;
+}
+
+const regionSlice = (graph: SocialGraph, index: number): RegionSlice => {
+  const region = graph.regionOf[index] ?? 0;
+  const start = graph.regionStart[region] ?? 0;
+  const size = (graph.regionStart[region + 1] ?? 0) - start;
+  return { start, size, position: graph.positionOf[index] ?? 0 };
+};
+
+/** Offers the ring neighbours up to RING_REACH places away, nearest first. */
+const offerRingNeighbours = (
+  graph: SocialGraph,
+  { start, size, position }: RegionSlice,
+  offer: (customer: number, tier: number) => void,
+): void => {
   const local = position - start;
   for (let distance = 1; distance <= RING_REACH && size > 1; distance++) {
     const right = start + ((local + distance) % size);
@@ -171,13 +236,52 @@ export const collectContacts = (options: {
     const left = start + ((((local - distance) % size) + size) % size);
     if (ringEdge(graph, left, distance)) offer(graph.ring[left] ?? 0, CONTACT_RING);
   }
+};
 
+/** A random customer: mostly from the same region, sometimes from anywhere. */
+const extraCandidate = (graph: SocialGraph, { start, size }: RegionSlice, rng: DemoRandom): number =>
+  rng.chance(EXTRA_ELSEWHERE) || size < 2
+    ? rng.int(0, graph.customers - 1)
+    : (graph.ring[start + rng.int(0, size - 1)] ?? 0);
+
+/** The demo's own mix: 3 to 8 contacts and at most MAX_RELATIONS_PER_CUSTOMER rows. */
+const addDemoContacts = ({ graph, index, rng, out }: ContactDraw): void => {
+  const limit = Math.min(MAX_CONTACTS, MAX_RELATIONS_PER_CUSTOMER - out.count);
+  const offer = (customer: number, tier: number): void => {
+    if (customer !== index && out.count < limit) out.add(customer, tier);
+  };
+  const slice = regionSlice(graph, index);
+  offerRingNeighbours(graph, slice, offer);
   const wanted = Math.min(limit, Math.max(MIN_CONTACTS, out.count + draw(rng, EXTRA_CONTACTS)));
   for (let attempt = 0; out.count < wanted && attempt < 24 && graph.customers > 1; attempt++) {
-    const candidate =
-      rng.chance(EXTRA_ELSEWHERE) || size < 2
-        ? rng.int(0, graph.customers - 1)
-        : (graph.ring[start + rng.int(0, size - 1)] ?? 0);
-    offer(candidate, CONTACT_EXTRA);
+    offer(extraCandidate(graph, slice, rng), CONTACT_EXTRA);
+  }
+};
+
+/**
+ * A density asked for: each customer draws a row budget between half and one and a half times
+ * the mean, and takes ring neighbours, then extras, while a contact's expected rows bring the
+ * total nearer the budget. Family ties are always kept (they are written from both ends), so
+ * means below about six come out somewhat higher: 4.6 rows for 4, 1.8 at the least.
+ */
+const addBudgetedContacts = (input: ContactDraw & { readonly relationsPerCustomer: number }): void => {
+  const { graph, index, rng, out } = input;
+  const budget = input.relationsPerCustomer * rng.between(0.5, 1.5);
+  let expected = 0;
+  for (let slot = 0; slot < out.count; slot++) expected += EXPECTED_ROWS[out.tier[slot] ?? 0] ?? 0;
+  const fits = (tier: number): boolean =>
+    out.count < out.capacity && expected + (EXPECTED_ROWS[tier] ?? 0) / 2 <= budget;
+  const offer = (customer: number, tier: number): void => {
+    if (customer === index || !fits(tier)) return;
+    const before = out.count;
+    out.add(customer, tier);
+    if (out.count > before) expected += EXPECTED_ROWS[tier] ?? 0;
+  };
+  const slice = regionSlice(graph, index);
+  offerRingNeighbours(graph, slice, offer);
+  // Bounded: in a tiny base most candidates are already contacts.
+  const attempts = 24 + 4 * out.capacity;
+  for (let attempt = 0; fits(CONTACT_EXTRA) && attempt < attempts && graph.customers > 1; attempt++) {
+    offer(extraCandidate(graph, slice, rng), CONTACT_EXTRA);
   }
 };

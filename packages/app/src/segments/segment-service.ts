@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import {
   CUSTOMER_FIELDS,
   type CustomerList,
@@ -48,6 +48,9 @@ export interface SegmentDeps {
 export const MAX_PREVIEW_ROWS = 1000;
 const LIST_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** The export file could not be opened: the user's to fix, unlike a failure while writing. */
+class CannotWrite extends Error {}
+
 const invalid = (path: string, message: string): SegmentError => ({
   type: 'invalid_segment',
   issues: [{ path, message }],
@@ -85,10 +88,31 @@ export const ruleAttributes = (rule: SegmentRule, found: string[] = []): string[
   return found;
 };
 
-const csvCell = (value: NormalizedRow[string]): string => {
+const csvCell = (value: NormalizedRow[string] | undefined): string => {
   if (value === null || value === undefined) return '';
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** One CSV line (RFC 4180 quoting, `\n` ended) of a row's values in the order of `columns`. */
+export const csvLine = (columns: readonly string[], row: NormalizedRow): string =>
+  `${columns.map((column) => csvCell(row[column])).join(',')}\n`;
+
+/** The CSV header line for `columns`. */
+export const csvHeader = (columns: readonly string[]): string => `${columns.join(',')}\n`;
+
+export const MAX_CHANGE_IDS = 10_000;
+
+/** A record read by csv-parse with `info: true`: its cells and the line it ends on (blank lines count). */
+const csvRecord = (entry: unknown): { readonly cells: readonly unknown[]; readonly line: number } => {
+  if (typeof entry !== 'object' || entry === null) return { cells: [], line: 0 };
+  const cells: unknown[] = 'record' in entry && Array.isArray(entry.record) ? entry.record : [];
+  const info = 'info' in entry ? entry.info : null;
+  const line =
+    typeof info === 'object' && info !== null && 'lines' in info && typeof info.lines === 'number'
+      ? info.lines
+      : 0;
+  return { cells, line };
 };
 
 /** Segment use cases: definitions, live evaluation, snapshots, exports, lists and features. */
@@ -160,6 +184,9 @@ export const segmentService = (deps: SegmentDeps) => {
   };
 
   const checkColumns = (columns: readonly string[]): SegmentError | null => {
+    if (columns.length === 0) return invalid('columns', 'must name at least one column');
+    const repeated = columns.find((column, index) => columns.indexOf(column) !== index);
+    if (repeated !== undefined) return invalid('columns', `names "${repeated}" twice`);
     const unknown = columns.filter((column) => !customerColumns.has(column));
     if (unknown.length === 0) return null;
     return invalid(
@@ -208,6 +235,37 @@ export const segmentService = (deps: SegmentDeps) => {
       ),
     );
   };
+
+  /**
+   * Streams a target's members with the chosen columns (default `id`), in id order: `onStart` hears
+   * the columns once the target and columns are checked, then `onRows` gets each batch.
+   */
+  const exportRows = async (
+    target: SegmentTarget,
+    options: {
+      readonly columns?: readonly string[] | undefined;
+      readonly onStart?: (columns: readonly string[]) => Promise<void>;
+      readonly onRows: (rows: readonly NormalizedRow[], columns: readonly string[]) => Promise<void>;
+    },
+  ): Promise<Result<number, SegmentError>> => {
+    const resolved = await resolve(target);
+    if (!resolved.ok) return resolved;
+    const columns = options.columns ?? ['id'];
+    const columnError = checkColumns(columns);
+    if (columnError) return err(columnError);
+    await options.onStart?.(columns);
+    return ok(
+      await segments.exportMembers(queryOf(resolved.value.rule, resolved.value.saved), {
+        columns,
+        onRows: (rows) => options.onRows(rows, columns),
+      }),
+    );
+  };
+
+  const checkListName = (name: string): SegmentError | null =>
+    LIST_NAME.test(name)
+      ? null
+      : invalid('name', 'must start with a lower-case letter or digit and hold only a-z, 0-9, _ and -');
 
   return {
     save,
@@ -297,69 +355,74 @@ export const segmentService = (deps: SegmentDeps) => {
     ): Promise<
       Result<{ readonly entered: readonly string[]; readonly left: readonly string[] }, SegmentError>
     > {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGE_IDS) {
+        return err(invalid('limit', `must be an integer from 1 to ${MAX_CHANGE_IDS}`));
+      }
       const changes = await segments.snapshotChanges(snapshotId, { limit });
       if (changes === null) {
         return err({
           type: 'not_found',
-          message: `no member list for snapshot "${snapshotId}" (only the latest snapshots keep theirs)`,
+          message: `no snapshot "${snapshotId}" with its member list (only the latest snapshots keep theirs)`,
         });
       }
       return ok(changes);
     },
+
+    exportRows,
 
     /** Writes members to a CSV file with the chosen columns; written to a temporary name, then renamed. */
     async exportCsv(
       target: SegmentTarget,
       options: { readonly path: string; readonly columns?: readonly string[] },
     ): Promise<Result<{ readonly rows: number; readonly path: string }, SegmentError>> {
-      const resolved = await resolve(target);
-      if (!resolved.ok) return resolved;
-      const columns = options.columns ?? ['id'];
-      const columnError = checkColumns(columns);
-      if (columnError) return err(columnError);
       const partial = `${options.path}.partial`;
-      const file = await open(partial, 'w');
+      // Set from a callback, which the compiler's narrowing does not follow.
+      const output: { file: FileHandle | null } = { file: null };
       try {
-        await file.write(`${columns.join(',')}\n`);
-        const rows = await segments.exportMembers(queryOf(resolved.value.rule, resolved.value.saved), {
-          columns,
-          onRows: async (batch) => {
-            await file.write(
-              batch.map((row) => `${columns.map((c) => csvCell(row[c] ?? null)).join(',')}\n`).join(''),
-            );
+        const exported = await exportRows(target, {
+          columns: options.columns,
+          onStart: async (columns) => {
+            try {
+              output.file = await open(partial, 'w');
+            } catch (error) {
+              throw new CannotWrite(error instanceof Error ? error.message : String(error));
+            }
+            await output.file.write(csvHeader(columns));
+          },
+          onRows: async (batch, columns) => {
+            await output.file?.write(batch.map((row) => csvLine(columns, row)).join(''));
           },
         });
-        await file.close();
+        if (!exported.ok) return exported;
+        await output.file?.close();
+        output.file = null;
         await rename(partial, options.path);
-        return ok({ rows, path: options.path });
+        return ok({ rows: exported.value, path: options.path });
       } catch (error) {
-        await file.close().catch(() => {});
+        await output.file?.close().catch(() => {});
         await rm(partial, { force: true });
+        if (error instanceof CannotWrite)
+          return err({ type: 'invalid_file', message: `${options.path}: ${error.message}` });
         throw error;
       }
     },
 
     /**
      * Uploads a list of customer ids from a file: a CSV whose header names an `id` or
-     * `customer_id` column (or has a single column), or one id per line under that header.
-     * Replaces the list's previous ids; an empty id is refused with its line.
+     * `customer_id` column, or a single column of ids without a header.
+     * Replaces the list's previous ids; an empty id is refused with its line, an empty file too.
      */
     async importList(name: string, path: string): Promise<Result<CustomerList, SegmentError>> {
-      if (!LIST_NAME.test(name)) {
-        return err(
-          invalid('name', 'must start with a lower-case letter or digit and hold only a-z, 0-9, _ and -'),
-        );
-      }
+      const nameError = checkListName(name);
+      if (nameError) return err(nameError);
       const ids: string[] = [];
       let column: number | null = null;
-      let line = 0;
       try {
         const parser = createReadStream(path).pipe(
-          parse({ bom: true, relax_column_count: true, skip_empty_lines: true }),
+          parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }),
         );
-        for await (const record of parser) {
-          line += 1;
-          const cells: unknown[] = Array.isArray(record) ? record : [];
+        for await (const entry of parser) {
+          const { cells, line } = csvRecord(entry);
           if (column === null) {
             const header = cells.map((cell) => String(cell).trim().toLowerCase());
             const at = header.findIndex((cell) => cell === 'customer_id' || cell === 'id');
@@ -367,7 +430,7 @@ export const segmentService = (deps: SegmentDeps) => {
             if (column < 0) {
               return err({
                 type: 'invalid_file',
-                message: `${path}: line 1: no "id" or "customer_id" column in ${header.join(', ')}`,
+                message: `${path}: line ${line}: no "id" or "customer_id" column in ${header.join(', ')}`,
               });
             }
             if (at < 0) ids.push(String(cells[0] ?? ''));
@@ -384,7 +447,23 @@ export const segmentService = (deps: SegmentDeps) => {
           message: `${path}: ${error instanceof Error ? error.message : String(error)}`,
         });
       }
+      if (ids.length === 0) return err({ type: 'invalid_file', message: `${path}: holds no customer ids` });
       return ok(await segments.saveList(name, ids, deps.clock()));
+    },
+
+    /** Replaces a list's ids with the given ones (decoded JSON): at least one, none empty. */
+    async saveListIds(name: string, ids: unknown): Promise<Result<CustomerList, SegmentError>> {
+      const nameError = checkListName(name);
+      if (nameError) return err(nameError);
+      if (!Array.isArray(ids)) return err(invalid('ids', 'must be an array of customer ids'));
+      if (ids.length === 0) return err(invalid('ids', 'must hold at least one customer id'));
+      const checked: string[] = [];
+      for (const [index, id] of ids.entries()) {
+        if (typeof id !== 'string') return err(invalid(`ids[${index}]`, 'must be a string'));
+        if (id === '') return err(invalid(`ids[${index}]`, 'must not be empty'));
+        checked.push(id);
+      }
+      return ok(await segments.saveList(name, checked, deps.clock()));
     },
 
     lists: () => segments.listLists(),
