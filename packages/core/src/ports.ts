@@ -147,6 +147,15 @@ export interface SegmentSnapshot {
   readonly left: number | null;
 }
 
+/** Snapshots whose member lists a store keeps per segment; older ones keep their counts only. */
+export const SNAPSHOT_MEMBERS_KEPT = 10;
+
+/** Who entered and left at a snapshot; member lists of older snapshots are not kept, so theirs are gone. */
+export type SnapshotChanges =
+  | { readonly type: 'unknown_snapshot' }
+  | { readonly type: 'members_pruned' }
+  | { readonly type: 'changes'; readonly entered: readonly string[]; readonly left: readonly string[] };
+
 /** How many customers each node of a rule matches on its own, and with its earlier siblings. */
 export interface ExplainNode {
   readonly path: string;
@@ -219,10 +228,7 @@ export interface SegmentStore {
   }): Promise<SegmentSnapshot>;
   listSnapshots(segmentId: string, limit: number): Promise<readonly SegmentSnapshot[]>;
   /** Who entered and who left at a snapshot, against the one before it (ids in order, up to `limit` each). */
-  snapshotChanges(
-    snapshotId: string,
-    options: { readonly limit: number },
-  ): Promise<{ readonly entered: readonly string[]; readonly left: readonly string[] } | null>;
+  snapshotChanges(snapshotId: string, options: { readonly limit: number }): Promise<SnapshotChanges>;
   /** Replaces the list's ids (duplicates kept once) in one transaction. */
   saveList(name: string, ids: AsyncIterable<string> | Iterable<string>, at: Date): Promise<CustomerList>;
   getList(name: string): Promise<CustomerList | null>;

@@ -77,6 +77,7 @@ describe.skipIf(!URL)('postgres store', () => {
     expect(migrations).toEqual([
       { version: 1, name: 'customers, events, relations, imports', applied_at: clock() },
       { version: 2, name: 'segments, snapshots, lists, features', applied_at: clock() },
+      { version: 3, name: 'snapshot order', applied_at: clock() },
     ]);
     const tables = await db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
@@ -251,7 +252,7 @@ describe.skipIf(!URL)('postgres store', () => {
     const stores = await Promise.all([db.open(), db.open(), db.open()]);
     await Promise.all(stores.map((store) => store.prepare(schema)));
     await Promise.all(stores.map((store) => store.prepare(grown)));
-    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 2 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 3 }]);
     const nps = await db.query(
       `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'customers' AND column_name = 'nps'`,
       [db.schemaName],

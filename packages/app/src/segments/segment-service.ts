@@ -24,6 +24,7 @@ import {
   type SegmentRule,
   type SegmentSnapshot,
   type SegmentVersion,
+  SNAPSHOT_MEMBERS_KEPT,
   type Store,
   type WorkspaceSchema,
 } from '@opencvm/core';
@@ -359,13 +360,17 @@ export const segmentService = (deps: SegmentDeps) => {
         return err(invalid('limit', `must be an integer from 1 to ${MAX_CHANGE_IDS}`));
       }
       const changes = await segments.snapshotChanges(snapshotId, { limit });
-      if (changes === null) {
-        return err({
-          type: 'not_found',
-          message: `no snapshot "${snapshotId}" with its member list (only the latest snapshots keep theirs)`,
-        });
+      switch (changes.type) {
+        case 'unknown_snapshot':
+          return err({ type: 'not_found', message: `no snapshot "${snapshotId}"` });
+        case 'members_pruned':
+          return err({
+            type: 'not_found',
+            message: `snapshot "${snapshotId}" is older than the latest ${SNAPSHOT_MEMBERS_KEPT}, whose member lists alone are kept; its entered/left counts remain in the size history`,
+          });
+        case 'changes':
+          return ok({ entered: changes.entered, left: changes.left });
       }
-      return ok(changes);
     },
 
     exportRows,

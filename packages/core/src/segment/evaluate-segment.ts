@@ -493,11 +493,11 @@ type GraphRule = Extract<SegmentRule, { type: 'graph' }>;
  * of the strongest qualifying edge from a node of the previous hop.
  */
 const expandGraph = (evaluation: Evaluation, rule: GraphRule, base: ReadonlySet<string>): Set<string> => {
-  const kinds = new Set(rule.kinds ?? evaluation.options.schema.relations.kinds);
+  const kinds = rule.kinds === undefined ? null : new Set(rule.kinds);
   const direction = rule.direction ?? 'any';
   const edges: { readonly from: string; readonly to: string; readonly weight: number }[] = [];
   for (const relation of evaluation.data.relations) {
-    if (!kinds.has(relation.kind)) continue;
+    if (kinds !== null && !kinds.has(relation.kind)) continue;
     if (rule.minWeight !== undefined && relation.weight < rule.minWeight) continue;
     if (direction !== 'in') edges.push({ from: relation.src, to: relation.dst, weight: relation.weight });
     if (direction !== 'out') edges.push({ from: relation.dst, to: relation.src, weight: relation.weight });

@@ -20,7 +20,7 @@ import { z } from 'zod';
  *   Averages are compared exactly (`sum op value × count`), never through a rounded quotient.
  * - Recency: days since the last (or first) matching event = ⌊(now − ts) / 24 h⌋; false for a
  *   customer with no matching event.
- * - Graph: from the customers matching `base`, follow relations of the given kinds with
+ * - Graph: from the customers matching `base`, follow relations of the given kinds (all when none are given) with
  *   weight ≥ `minWeight`, hop by hop (`out`: src → dst, `in`: dst → src, `any`: both); a node
  *   counts at the first hop that reaches it. The found customers (minus nothing: hops may pass
  *   through ids that are not customers, but only customers are members) are ranked by hop, then by
@@ -188,7 +188,7 @@ export type SegmentRule =
   | {
       readonly type: 'graph';
       readonly base: SegmentRule;
-      /** Relation kinds to follow; all declared kinds when absent. */
+      /** Relation kinds to follow; every relation when absent. */
       readonly kinds?: readonly string[] | undefined;
       readonly hops: number;
       readonly minWeight?: number | undefined;

@@ -132,4 +132,13 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'snapshot order',
+    statements: [
+      // Snapshots taken within the same instant still have an order: the order they were taken in.
+      `ALTER TABLE segment_snapshots ADD COLUMN seq BIGINT`,
+      `UPDATE segment_snapshots SET seq = ranked.seq FROM (SELECT id, row_number() OVER (ORDER BY taken_at, id) AS seq FROM segment_snapshots) ranked WHERE ranked.id = segment_snapshots.id`,
+    ],
+  },
 ];

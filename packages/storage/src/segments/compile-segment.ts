@@ -385,13 +385,16 @@ class SegmentSqlBuilder {
     return this.cte(key, (name) => {
       const inner = this.nextAlias('g');
       const basePredicate = this.predicate(rule.base, inner, `${path}.base`, segments);
-      const kinds = rule.kinds ?? this.options.schema.relations.kinds;
+      // No kinds: every relation, and no filter for the engine to evaluate on each of them.
       const edgeFilter = [
-        `r.kind IN (${kinds.map((kind) => this.param(kind, 'string')).join(', ')})`,
+        ...(rule.kinds === undefined
+          ? []
+          : [`r.kind IN (${rule.kinds.map((kind) => this.param(kind, 'string')).join(', ')})`]),
         ...(rule.minWeight === undefined
           ? []
           : [`r.weight >= ${this.param(String(rule.minWeight), 'number')}`]),
-      ].join(' AND ');
+      ];
+      const where = edgeFilter.length === 0 ? '' : ` WHERE ${edgeFilter.join(' AND ')}`;
       const direction = rule.direction ?? 'any';
       const baseName = `${name}_base`;
       const parts = [`${baseName} AS (SELECT ${inner}.id FROM base ${inner} WHERE ${basePredicate})`];
@@ -402,12 +405,12 @@ class SegmentSqlBuilder {
         const steps: string[] = [];
         if (direction !== 'in') {
           steps.push(
-            `SELECT r.dst AS id, r.weight FROM relations r JOIN ${frontier} f ON r.src = f.id WHERE ${edgeFilter}`,
+            `SELECT r.dst AS id, r.weight FROM relations r JOIN ${frontier} f ON r.src = f.id${where}`,
           );
         }
         if (direction !== 'out') {
           steps.push(
-            `SELECT r.src AS id, r.weight FROM relations r JOIN ${frontier} f ON r.dst = f.id WHERE ${edgeFilter}`,
+            `SELECT r.src AS id, r.weight FROM relations r JOIN ${frontier} f ON r.dst = f.id${where}`,
           );
         }
         const seen = [baseName, ...hops].map(
@@ -422,8 +425,12 @@ class SegmentSqlBuilder {
       const found = hops
         .map((hopName, index) => `SELECT h.id, ${index + 1} AS hop, h.weight FROM ${hopName} h`)
         .join(' UNION ALL ');
-      const limit = rule.cap === undefined ? '' : ` LIMIT ${Math.floor(rule.cap)}`;
-      const members = `SELECT x.id FROM (${found}) x JOIN customers c ON c.id = x.id ORDER BY x.hop, x.weight DESC, ${this.collate('x.id')}${limit}`;
+      // Only a cap needs the ranking, and only the ranking needs to know who is a customer: the
+      // membership test against `base` keeps customers alone anyway.
+      const members =
+        rule.cap === undefined
+          ? found
+          : `SELECT x.id FROM (${found}) x JOIN customers c ON c.id = x.id ORDER BY x.hop, x.weight DESC, ${this.collate('x.id')} LIMIT ${Math.floor(rule.cap)}`;
       const body = rule.excludeBase
         ? `SELECT id FROM (${members}) m`
         : `SELECT id FROM (${members}) m UNION SELECT id FROM ${baseName}`;

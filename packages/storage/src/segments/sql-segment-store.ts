@@ -15,6 +15,8 @@ import {
   type SegmentSnapshot,
   type SegmentStore,
   type SegmentVersion,
+  SNAPSHOT_MEMBERS_KEPT,
+  type SnapshotChanges,
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { iso } from '../queries.ts';
@@ -22,9 +24,6 @@ import { fieldValue, readExpression } from '../read-sql.ts';
 import { ident } from '../sql-types.ts';
 import { compileSegment } from './compile-segment.ts';
 import type { SqlExecutor, SqlRow, SqlRunner } from './sql-executor.ts';
-
-/** Snapshots whose member lists are kept per segment; older ones keep their counts only. */
-export const SNAPSHOT_MEMBERS_KEPT = 10;
 
 const LIST_BATCH = 10_000;
 
@@ -270,7 +269,7 @@ export class SqlSegmentStore implements SegmentStore {
     const idParam = `$${compiled.params.length + 1}`;
     await this.sql.transaction(async (runner) => {
       const [previous] = await runner.all(
-        'SELECT id FROM segment_snapshots WHERE segment_id = $1 ORDER BY taken_at DESC, id DESC LIMIT 1',
+        'SELECT id FROM segment_snapshots WHERE segment_id = $1 ORDER BY seq DESC, id DESC LIMIT 1',
         [options.segmentId],
       );
       await runner.all(
@@ -294,7 +293,7 @@ export class SqlSegmentStore implements SegmentStore {
         left = String(count(moves?.left));
       }
       await runner.all(
-        'INSERT INTO segment_snapshots (id, segment_id, version, taken_at, size, entered, "left", previous_id) VALUES ($1, $2, CAST($3 AS INTEGER), CAST($4 AS TIMESTAMPTZ), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), $8)',
+        'INSERT INTO segment_snapshots (id, segment_id, version, taken_at, size, entered, "left", previous_id, seq) VALUES ($1, $2, CAST($3 AS INTEGER), CAST($4 AS TIMESTAMPTZ), CAST($5 AS BIGINT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), $8, (SELECT COALESCE(max(seq), 0) + 1 FROM segment_snapshots))',
         [
           id,
           options.segmentId,
@@ -308,7 +307,7 @@ export class SqlSegmentStore implements SegmentStore {
       );
       // Member lists are large: the latest ones answer "who entered/left"; older ones keep counts.
       await runner.all(
-        `DELETE FROM segment_snapshot_members WHERE snapshot_id IN (SELECT id FROM segment_snapshots WHERE segment_id = $1 ORDER BY taken_at DESC, id DESC OFFSET ${SNAPSHOT_MEMBERS_KEPT})`,
+        `DELETE FROM segment_snapshot_members WHERE snapshot_id IN (SELECT id FROM segment_snapshots WHERE segment_id = $1 ORDER BY seq DESC, id DESC OFFSET ${SNAPSHOT_MEMBERS_KEPT})`,
         [options.segmentId],
       );
     });
@@ -322,21 +321,29 @@ export class SqlSegmentStore implements SegmentStore {
 
   async listSnapshots(segmentId: string, limit: number): Promise<readonly SegmentSnapshot[]> {
     const rows = await this.sql.all(
-      `SELECT ${this.snapshotColumns()} FROM segment_snapshots WHERE segment_id = $1 ORDER BY taken_at DESC, id DESC LIMIT ${Math.max(0, Math.floor(limit))}`,
+      `SELECT ${this.snapshotColumns()} FROM segment_snapshots WHERE segment_id = $1 ORDER BY seq DESC, id DESC LIMIT ${Math.max(0, Math.floor(limit))}`,
       [segmentId],
     );
     return rows.map((row) => this.snapshotFromRow(row));
   }
 
-  async snapshotChanges(
-    snapshotId: string,
-    options: { readonly limit: number },
-  ): Promise<{ readonly entered: readonly string[]; readonly left: readonly string[] } | null> {
+  async snapshotChanges(snapshotId: string, options: { readonly limit: number }): Promise<SnapshotChanges> {
     const [snapshot] = await this.sql.all('SELECT previous_id FROM segment_snapshots WHERE id = $1', [
       snapshotId,
     ]);
-    if (snapshot === undefined) return null;
+    if (snapshot === undefined) return { type: 'unknown_snapshot' };
     const previous = text(snapshot.previous_id);
+    // Member lists of all but the latest snapshots are dropped; a list still there is whole.
+    const kept = async (id: string): Promise<boolean> => {
+      const [row] = await this.sql.all(
+        'SELECT s.size, (SELECT count(*) FROM segment_snapshot_members m WHERE m.snapshot_id = s.id) AS kept FROM segment_snapshots s WHERE s.id = $1',
+        [id],
+      );
+      return count(row?.size) === count(row?.kept);
+    };
+    if (!(await kept(snapshotId)) || (previous !== null && !(await kept(previous)))) {
+      return { type: 'members_pruned' };
+    }
     const limit = Math.max(0, Math.floor(options.limit));
     const difference = async (from: string, against: string | null): Promise<string[]> => {
       const rows = await this.sql.all(
@@ -345,16 +352,8 @@ export class SqlSegmentStore implements SegmentStore {
       );
       return rows.map((row) => String(row.customer_id));
     };
-    const [kept] = await this.sql.all(
-      'SELECT count(*) AS n FROM segment_snapshot_members WHERE snapshot_id = $1',
-      [snapshotId],
-    );
-    if (count(kept?.n) === 0) {
-      const [size] = await this.sql.all('SELECT size FROM segment_snapshots WHERE id = $1', [snapshotId]);
-      // Members of old snapshots are not kept: their changes can no longer be listed.
-      if (count(size?.size) > 0) return null;
-    }
     return {
+      type: 'changes',
       entered: await difference(snapshotId, previous),
       left: previous === null ? [] : await difference(previous, snapshotId),
     };

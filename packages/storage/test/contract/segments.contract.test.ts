@@ -470,10 +470,37 @@ for (const adapter of ADAPTERS) {
       });
       expect(snap2).toMatchObject({ size: 2, entered: 1, left: 1 });
       expect(await segments.snapshotChanges(snap2.id, { limit: 10 })).toEqual({
+        type: 'changes',
         entered: ['c2'],
         left: ['c5'],
       });
+      expect(await segments.snapshotChanges('no-such-snapshot', { limit: 10 })).toEqual({
+        type: 'unknown_snapshot',
+      });
       expect((await segments.listSnapshots('gold', 10)).map((s) => s.size)).toEqual([2, 2]);
+      // Taken in the same instant, snapshots keep the order they were taken in; the member lists of
+      // all but the latest ten are dropped, and their changes say so rather than guess.
+      const more = [];
+      for (let i = 0; i < 10; i += 1) {
+        more.push(
+          await segments.snapshot({ segmentId: 'gold', version: 2, query: query(gold), takenAt: later }),
+        );
+      }
+      expect((await segments.listSnapshots('gold', 3)).map((s) => s.id)).toEqual(
+        more
+          .slice(-3)
+          .reverse()
+          .map((s) => s.id),
+      );
+      expect(await segments.snapshotChanges(snap2.id, { limit: 10 })).toEqual({ type: 'members_pruned' });
+      expect(await segments.snapshotChanges(more[1]?.id ?? '', { limit: 10 })).toEqual({
+        type: 'changes',
+        entered: [],
+        left: [],
+      });
+      expect(await segments.snapshotChanges(more[0]?.id ?? '', { limit: 10 })).toEqual({
+        type: 'members_pruned',
+      });
       expect(await segments.deleteSegment('gold')).toBe(true);
       expect(await segments.getSegment('gold')).toBeNull();
       expect(await segments.listSnapshots('gold', 10)).toEqual([]);
