@@ -397,7 +397,9 @@ class SegmentSqlBuilder {
       const where = edgeFilter.length === 0 ? '' : ` WHERE ${edgeFilter.join(' AND ')}`;
       const direction = rule.direction ?? 'any';
       const baseName = `${name}_base`;
-      const parts = [`${baseName} AS (SELECT ${inner}.id FROM base ${inner} WHERE ${basePredicate})`];
+      const parts = [
+        `${baseName} AS (SELECT ${inner}.id FROM ${this.baseRead()} ${inner} WHERE ${basePredicate})`,
+      ];
       const hops: string[] = [];
       let frontier = baseName;
       for (let hop = 1; hop <= rule.hops; hop += 1) {
@@ -533,18 +535,37 @@ class SegmentSqlBuilder {
         const measure = this.measureExpression(rule.by, inner, at('by'));
         const filter = rule.of === undefined ? 'TRUE' : this.predicate(rule.of, inner, at('of'), segments);
         const direction = rule.order === 'asc' ? 'ASC' : 'DESC';
-        return `(${alias}.id IN (SELECT ${inner}.id FROM base ${inner} WHERE ${filter} AND ${measure} IS NOT NULL ORDER BY ${measure} ${direction}, ${this.collate(`${inner}.id`)} LIMIT ${Math.floor(rule.n)}))`;
+        return `(${alias}.id IN (SELECT ${inner}.id FROM ${this.baseRead()} ${inner} WHERE ${filter} AND ${measure} IS NOT NULL ORDER BY ${measure} ${direction}, ${this.collate(`${inner}.id`)} LIMIT ${Math.floor(rule.n)}))`;
       }
       case 'sample': {
         const inner = this.nextAlias('s');
         const filter = rule.of === undefined ? 'TRUE' : this.predicate(rule.of, inner, at('of'), segments);
         if (rule.percent !== undefined) {
           const buckets = this.param(String(Math.round(rule.percent * 100)), 'integer');
-          return `(${this.hash(rule.seed, `${alias}.id`)} % 10000 < ${buckets} AND ${alias}.id IN (SELECT ${inner}.id FROM base ${inner} WHERE ${filter}))`;
+          return `(${this.hash(rule.seed, `${alias}.id`)} % 10000 < ${buckets} AND ${alias}.id IN (SELECT ${inner}.id FROM ${this.baseRead()} ${inner} WHERE ${filter}))`;
         }
-        return `(${alias}.id IN (SELECT ${inner}.id FROM base ${inner} WHERE ${filter} ORDER BY ${this.hash(rule.seed, `${inner}.id`)}, ${this.collate(`${inner}.id`)} LIMIT ${Math.floor(rule.count ?? 0)}))`;
+        return `(${alias}.id IN (SELECT ${inner}.id FROM ${this.baseRead()} ${inner} WHERE ${filter} ORDER BY ${this.hash(rule.seed, `${inner}.id`)}, ${this.collate(`${inner}.id`)} LIMIT ${Math.floor(rule.count ?? 0)}))`;
       }
     }
+  }
+
+  /**
+   * PostgreSQL materializes a CTE read more than once, and inlines one read once. The event
+   * aggregate is computed once either way; `base`, read by every node that needs its own pass
+   * over the customers (graph, top, sample), is inlined, so each pass can use the indexes and
+   * filters of its own query instead of scanning a copy of all customers. DuckDB decides well.
+   */
+  private materialized(materialize: boolean): string {
+    if (this.dialect !== 'postgres' || this.baseReads === 0) return '';
+    return materialize ? 'MATERIALIZED ' : 'NOT MATERIALIZED ';
+  }
+
+  /** Passes over `base` besides the main one (graph, top, sample nodes). */
+  private baseReads = 0;
+
+  private baseRead(): string {
+    this.baseReads += 1;
+    return 'base';
   }
 
   /** The WITH clause: the event measures, `base`, then the CTEs nodes asked for. */
@@ -620,7 +641,7 @@ class SegmentSqlBuilder {
       ];
       const measures = [...this.measures.values()].map((measure) => measure.sql);
       parts.push(
-        `ev AS (SELECT e.customer_id, ${measures.join(', ')} FROM events e WHERE ${where.join(' AND ')} GROUP BY e.customer_id)`,
+        `ev AS ${this.materialized(true)}(SELECT e.customer_id, ${measures.join(', ')} FROM events e WHERE ${where.join(' AND ')} GROUP BY e.customer_id)`,
       );
       joins.push('LEFT JOIN ev ON ev.customer_id = c.id');
       columns.push(...[...this.measures.values()].map((measure) => `ev.${ident(measure.column)}`));
@@ -631,7 +652,9 @@ class SegmentSqlBuilder {
         ...[...this.features].map((feature) => `f.${ident(feature)} AS ${ident(`__f_${feature}`)}`),
       );
     }
-    parts.push(`base AS (SELECT ${columns.join(', ')} FROM customers c ${joins.join(' ')})`);
+    parts.push(
+      `base AS ${this.materialized(false)}(SELECT ${columns.join(', ')} FROM customers c ${joins.join(' ')})`,
+    );
     parts.push(...[...this.ctes.values()].map((cte) => cte.sql));
     return `WITH ${parts.join(',\n')}`;
   }
