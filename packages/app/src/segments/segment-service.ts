@@ -3,6 +3,7 @@ import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import {
   CUSTOMER_FIELDS,
   type CustomerList,
+  checkSegmentRule,
   err,
   type FeatureRefresh,
   findSegmentCycle,
@@ -175,13 +176,58 @@ export const segmentService = (deps: SegmentDeps) => {
     >
   > => {
     const saved = await savedRules();
+    let rule: SegmentRule;
+    let segment: SavedSegment | null = null;
     if ('segment' in target) {
-      const segment = saved.get(target.segment);
-      if (segment === undefined) return err({ type: 'not_found', message: `no segment "${target.segment}"` });
-      return ok({ rule: segment.rule, saved, segment });
+      const found = saved.get(target.segment);
+      if (found === undefined) return err({ type: 'not_found', message: `no segment "${target.segment}"` });
+      segment = found;
+      rule = found.rule;
+    } else {
+      const checked = await checkRule(target.rule, saved, 'rule');
+      if (!checked.ok) return checked;
+      rule = checked.value;
     }
-    const rule = await checkRule(target.rule, saved, 'rule');
-    return rule.ok ? ok({ rule: rule.value, saved, segment: null }) : rule;
+    const stale = await staleSegments(rule, segment?.id ?? null, saved);
+    return stale === null ? ok({ rule, saved, segment }) : err(stale);
+  };
+
+  /**
+   * Saved rules were checked against the schema they were saved under; a later schema may have
+   * dropped an attribute or a value they use. Such a segment (or one it refers to) is reported
+   * with its path and reason instead of failing inside the store.
+   */
+  const staleSegments = async (
+    rule: SegmentRule,
+    id: string | null,
+    saved: ReadonlyMap<string, SavedSegment>,
+  ): Promise<SegmentError | null> => {
+    const lists = await listNames();
+    const pending: { id: string | null; rule: SegmentRule }[] = [{ id, rule }];
+    const seen = new Set<string>();
+    const issues: SchemaIssue[] = [];
+    while (pending.length > 0) {
+      const next = pending.pop();
+      if (next === undefined) break;
+      if (next.id !== null) {
+        if (seen.has(next.id)) continue;
+        seen.add(next.id);
+        const checked = checkSegmentRule(next.rule, { schema, segments: new Set(saved.keys()), lists });
+        if (!checked.ok) {
+          issues.push(
+            ...checked.error.issues.map((issue) => ({
+              path: `segments.${next.id}.rule${issue.path === '(root)' ? '' : `.${issue.path}`}`,
+              message: issue.message,
+            })),
+          );
+        }
+      }
+      for (const other of referencedSegments(next.rule)) {
+        const found = saved.get(other);
+        if (found !== undefined) pending.push({ id: other, rule: found.rule });
+      }
+    }
+    return issues.length === 0 ? null : { type: 'invalid_segment', issues };
   };
 
   const checkColumns = (columns: readonly string[]): SegmentError | null => {
