@@ -57,6 +57,9 @@ export interface PostgresStoreOptions {
 }
 
 type Row = Record<string, unknown>;
+
+/** Memory each sort or hash of a segment query may use before spilling to disk. */
+const SEGMENT_WORK_MEM = '256MB';
 type StagedColumns = StagedTable['columns'];
 
 /** `information_schema.columns.data_type` names the declared types under other spellings. */
@@ -179,24 +182,28 @@ export class PostgresStore implements Store {
         client.release(broken);
       }
     };
+    // Segment queries aggregate millions of rows by customer: with the default 4 MB per hash or
+    // sort they spill to disk many times over. The setting lasts for their transaction only.
+    const transaction = <T>(work: (runner: SqlRunner, client: PoolClient) => Promise<T>): Promise<T> =>
+      withClient(async (client) => {
+        const runner = runnerOf(client);
+        await runner.all('BEGIN');
+        try {
+          await runner.all(`SET LOCAL work_mem = ${literal(SEGMENT_WORK_MEM)}`);
+          const result = await work(runner, client);
+          await runner.all('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      });
     return {
       dialect: 'postgres',
-      all: (sql, params) => this.rows(sql, params),
-      transaction: (work) =>
-        withClient(async (client) => {
-          const runner = runnerOf(client);
-          await runner.all('BEGIN');
-          try {
-            const result = await work(runner);
-            await runner.all('COMMIT');
-            return result;
-          } catch (error) {
-            await client.query('ROLLBACK');
-            throw error;
-          }
-        }),
+      all: (sql, params) => transaction((runner) => runner.all(sql, params)),
+      transaction: (work) => transaction((runner) => work(runner)),
       stream: (sql, params, onRows) =>
-        withClient(async (client) => {
+        transaction(async (_runner, client) => {
           const cursor = client.query(new Cursor<Row>(sql, [...params]));
           try {
             for (;;) {
