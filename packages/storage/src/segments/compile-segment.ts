@@ -43,11 +43,16 @@ export interface CompileOptions {
 }
 
 /** A predicate for one node of the rule tree, by its path (`rules[1].base`), for explain. */
+/**
+ * One node of the rule tree for explain, by its path (`rules[1].base`). Its condition is given
+ * over the flag columns `f0, f1, …` of `leaves`: each leaf condition is evaluated once per
+ * customer, and/or/not nodes combine the flags.
+ */
 export interface CompiledNode {
   readonly path: string;
   readonly type: SegmentRule['type'];
-  readonly predicate: string;
-  /** For the children of `and`/`or`: the predicate of this child combined with its earlier siblings. */
+  readonly flag: string;
+  /** For the children of `and`/`or`: this child combined with its earlier siblings. */
   readonly cumulative?: string;
 }
 
@@ -58,6 +63,8 @@ export interface CompiledSegment {
   readonly predicate: string;
   readonly params: readonly string[];
   readonly nodes: readonly CompiledNode[];
+  /** Predicates over `b` of the leaves `nodes` refer to as `f0, f1, …` (explain only). */
+  readonly leaves: readonly string[];
   /** Columns of `customers` the rule reads, for previews. */
   readonly attributes: readonly string[];
 }
@@ -691,26 +698,31 @@ const collectNodes = (
   builder: SegmentSqlBuilder,
   rule: SegmentRule,
   path: string,
-  nodes: CompiledNode[],
+  out: { readonly nodes: CompiledNode[]; readonly leaves: string[] },
 ): string => {
-  const predicate = builder.predicate(rule, 'b', path);
-  const index = nodes.length;
-  nodes.push({ path: path || '(root)', type: rule.type, predicate });
+  const index = out.nodes.length;
+  out.nodes.push({ path: path || '(root)', type: rule.type, flag: '' });
+  const childPath = (suffix: string) => (path === '' ? suffix : `${path}.${suffix}`);
+  let flag: string;
   if (rule.type === 'and' || rule.type === 'or') {
     const joiner = rule.type === 'and' ? ' AND ' : ' OR ';
     const seen: string[] = [];
     rule.rules.forEach((child, childIndex) => {
-      const childPath = path === '' ? `rules[${childIndex}]` : `${path}.rules[${childIndex}]`;
-      const before = nodes.length;
-      const childPredicate = collectNodes(builder, child, childPath, nodes);
-      seen.push(childPredicate);
-      const entry = nodes[before];
-      if (entry !== undefined) nodes[before] = { ...entry, cumulative: `(${seen.join(joiner)})` };
+      const at = out.nodes.length;
+      seen.push(collectNodes(builder, child, childPath(`rules[${childIndex}]`), out));
+      const entry = out.nodes[at];
+      if (entry !== undefined) out.nodes[at] = { ...entry, cumulative: `(${seen.join(joiner)})` };
     });
+    flag = `(${seen.join(joiner)})`;
   } else if (rule.type === 'not') {
-    collectNodes(builder, rule.rule, path === '' ? 'rule' : `${path}.rule`, nodes);
+    flag = `(NOT ${collectNodes(builder, rule.rule, childPath('rule'), out)})`;
+  } else {
+    flag = `f${out.leaves.length}`;
+    out.leaves.push(builder.predicate(rule, 'b', path));
   }
-  return nodes[index]?.predicate ?? predicate;
+  const entry = out.nodes[index];
+  if (entry !== undefined) out.nodes[index] = { ...entry, flag };
+  return flag;
 };
 
 /** Compiles a rule; with `explain`, also a predicate per node of its and/or/not tree. */
@@ -719,17 +731,17 @@ export const compileSegment = (
   options: CompileOptions & { readonly explain?: boolean },
 ): CompiledSegment => {
   const builder = new SegmentSqlBuilder(options);
-  const nodes: CompiledNode[] = [];
-  const predicate = options.explain
-    ? collectNodes(builder, rule, '', nodes)
-    : builder.predicate(rule, 'b', '');
+  const explained: { readonly nodes: CompiledNode[]; readonly leaves: string[] } = { nodes: [], leaves: [] };
+  if (options.explain) collectNodes(builder, rule, '', explained);
+  const predicate = options.explain ? 'TRUE' : builder.predicate(rule, 'b', '');
   // Explain counts every condition over the whole base, so only plain queries are scoped.
   if (!options.explain) builder.scopeOf(rule);
   return {
     with: builder.withClause(),
     predicate,
     params: builder.params,
-    nodes,
+    nodes: explained.nodes,
+    leaves: explained.leaves,
     attributes: [...builder.attributes],
   };
 };

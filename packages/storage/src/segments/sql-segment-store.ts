@@ -224,13 +224,15 @@ export class SqlSegmentStore implements SegmentStore {
   async explain(query: SegmentQuery): Promise<SegmentExplain> {
     const compiled = this.compile(query, true);
     const counts = compiled.nodes.flatMap((node, index) => [
-      `count(*) FILTER (WHERE ${node.predicate}) AS ${ident(`n${index}`)}`,
+      `count(*) FILTER (WHERE ${node.flag}) AS ${ident(`n${index}`)}`,
       ...(node.cumulative === undefined
         ? []
         : [`count(*) FILTER (WHERE ${node.cumulative}) AS ${ident(`c${index}`)}`]),
     ]);
+    // Each leaf condition is evaluated once per customer; the counts combine its flag.
+    const flags = compiled.leaves.map((leaf, index) => `${leaf} AS ${ident(`f${index}`)}`);
     const [row] = await this.sql.all(
-      `${compiled.with} SELECT count(*) AS customers, ${counts.join(', ')} FROM base b`,
+      `${compiled.with}, __flags AS (SELECT ${['b.id', ...flags].join(', ')} FROM base b) SELECT count(*) AS customers, ${counts.join(', ')} FROM __flags`,
       compiled.params,
     );
     const nodes = compiled.nodes.map((node, index) => ({

@@ -514,6 +514,34 @@ describe.each(DATASETS.map((data, index) => ({ index, data })))(
             });
             expect({ store: name, members }).toEqual({ store: name, members: expected });
           }
+          // Explain counts every node of the and/or/not tree, alone and with its earlier siblings.
+          const size = (node: SegmentRule) => evaluateSegment(node, reference, { schema, clock }).size;
+          const expectedNodes: { path: string; matched: number; cumulative: number | null }[] = [];
+          const walk = (node: SegmentRule, path: string, cumulative: number | null): void => {
+            expectedNodes.push({ path: path || '(root)', matched: size(node), cumulative });
+            const at = (suffix: string) => (path === '' ? suffix : `${path}.${suffix}`);
+            if (node.type === 'and' || node.type === 'or') {
+              node.rules.forEach((child, childIndex) => {
+                const earlier: SegmentRule = { type: node.type, rules: node.rules.slice(0, childIndex + 1) };
+                walk(child, at(`rules[${childIndex}]`), size(earlier));
+              });
+            } else if (node.type === 'not') {
+              walk(node.rule, at('rule'), null);
+            }
+          };
+          walk(rule, '', null);
+          for (const { name, test } of stores) {
+            const explained = await test.store.segments.explain({
+              rule,
+              clock,
+              segmentRule: reference.segments,
+            });
+            expect({
+              store: name,
+              customers: explained.customers,
+              nodes: explained.nodes.map(({ path, matched, cumulative }) => ({ path, matched, cumulative })),
+            }).toEqual({ store: name, customers: data.customers.length, nodes: expectedNodes });
+          }
         }),
         { numRuns: RULES_PER_DATASET, seed: 1000 + index },
       );
