@@ -14,18 +14,22 @@ export const ensureDemoData = async (options: {
   readonly app: App;
   readonly dataDir: string;
   readonly customers: number;
+  /** The demo's history ends at the start of this day (UTC), so "the last 30 days" hold data. */
+  readonly today: Date;
   readonly log: (line: string) => void;
 }): Promise<void> => {
   const { app, dataDir, customers, log } = options;
   const summary = await app.summary();
   if (summary.customers > 0 || summary.events > 0) return;
-  const dir = join(dataDir, 'demo', `${customers}-${DEMO_SEED}`);
+  const day = options.today.toISOString().slice(0, 10);
+  const asOf = new Date(`${day}T00:00:00.000Z`);
+  const dir = join(dataDir, 'demo', `${customers}-${DEMO_SEED}-${day}`);
   if (!existsSync(join(dir, 'events.csv'))) {
     log(`generating demo data: ${customers.toLocaleString('en')} customers of a telecom operator…`);
     // Written aside and renamed, so an interrupted run never leaves a half-written cache behind.
     const partial = `${dir}.partial`;
     await rm(partial, { recursive: true, force: true });
-    await generateDemo({ customers, seed: DEMO_SEED, outDir: partial });
+    await generateDemo({ customers, seed: DEMO_SEED, asOf, outDir: partial });
     await rm(dir, { recursive: true, force: true });
     await rename(partial, dir);
   }

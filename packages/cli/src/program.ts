@@ -115,6 +115,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
             app,
             dataDir: appConfig.dataDir,
             customers: options.demoCustomers,
+            today: realClock(),
             log: out,
           });
         }
