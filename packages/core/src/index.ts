@@ -1,3 +1,5 @@
+export * from './campaign/index.ts';
+export * from './content/index.ts';
 export * from './ports.ts';
 export * from './records.ts';
 export * from './result.ts';
