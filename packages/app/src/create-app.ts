@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { CustomerDetails, Store, StoreSummary, WorkspaceSchema } from '@opencvm/core';
 import { DuckDbStore, PostgresStore } from '@opencvm/storage';
+import { type CampaignService, campaignService } from './campaigns/campaign-service.ts';
 import type { StoreConfig } from './config.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
@@ -7,6 +9,8 @@ import { type SegmentService, segmentService } from './segments/segment-service.
 
 export interface AppDeps {
   readonly clock: () => Date;
+  /** Random ids (UCG salts); `crypto.randomUUID` when not given. */
+  readonly randomId?: (() => string) | undefined;
 }
 
 /** The application: use cases wired to one store and one workspace schema. */
@@ -16,6 +20,7 @@ export interface App {
   readonly importFile: ReturnType<typeof importFile>;
   readonly importBatch: ReturnType<typeof importBatch>;
   readonly segments: SegmentService;
+  readonly campaigns: CampaignService;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
@@ -54,6 +59,7 @@ export const createApp = async (
     importFile: importFile(importDeps),
     importBatch: importBatch(importDeps),
     segments: segmentService(importDeps),
+    campaigns: campaignService({ ...importDeps, randomId: deps.randomId ?? randomUUID }),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

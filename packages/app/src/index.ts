@@ -1,3 +1,11 @@
+export {
+  type ActOptions,
+  type CampaignError,
+  type CampaignService,
+  type CampaignTemplateEntry,
+  campaignService,
+  type FromTemplateOptions,
+} from './campaigns/campaign-service.ts';
 export { type AppConfig, type ConfigError, loadConfig, type StoreConfig } from './config.ts';
 export { type App, type AppDeps, createApp, openStore } from './create-app.ts';
 export {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import {
   type App,
@@ -12,6 +13,7 @@ import {
 import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind, type ImportRun } from '@opencvm/core';
 import { StoreError } from '@opencvm/storage';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerCampaignCommands } from './campaign-commands.ts';
 import { ensureDemoData } from './demo-data.ts';
 import { progressBar } from './progress.ts';
 import { registerSegmentCommands } from './segment-commands.ts';
@@ -67,6 +69,17 @@ const positiveInteger = (value: string): number => {
 const integer = (value: string): number => {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
   return Number(value);
+};
+
+/** The OS user, who acts in campaign commands until accounts exist. */
+const osUser = (env: CliContext['env']): string => {
+  const named = env.USER ?? env.USERNAME;
+  if (named !== undefined && named !== '') return named;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 };
 
 const summaryLine = (run: ImportRun): string => {
@@ -259,6 +272,16 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
     },
     clock: context.clock,
     cwd: context.cwd,
+  });
+
+  registerCampaignCommands(program, {
+    withApp,
+    out,
+    fail: (message, exitCode) => {
+      throw new UserError(message, exitCode);
+    },
+    cwd: context.cwd,
+    defaultUser: osUser(context.env),
   });
 
   const demo = program.command('demo').description('demo data');

@@ -3,6 +3,7 @@ import { IMPORT_KINDS, type ImportKind } from '@opencvm/core';
 import { StoreError } from '@opencvm/storage';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { addCampaignRoutes } from './campaign-routes.ts';
 import { type ApiError, errorBody, HTTP_STATUS } from './errors.ts';
 import { addSegmentRoutes } from './segment-routes.ts';
 
@@ -93,6 +94,7 @@ export const createServer = (app: App, options: { readonly version: string }): H
   );
 
   addSegmentRoutes(server, { app, fail, maxBodyBytes: MAX_BODY_BYTES });
+  addCampaignRoutes(server, { app, fail });
 
   return server;
 };

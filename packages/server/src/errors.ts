@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export const ERROR_CODES = [
   'invalid_body',
   'invalid_rows',
+  'forbidden',
   'not_found',
   'payload_too_large',
   'conflict',
@@ -15,6 +16,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const HTTP_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   invalid_body: 400,
   invalid_rows: 422,
+  forbidden: 403,
   not_found: 404,
   payload_too_large: 413,
   conflict: 409,

@@ -78,12 +78,14 @@ describe.skipIf(!URL)('postgres store', () => {
       { version: 1, name: 'customers, events, relations, imports', applied_at: clock() },
       { version: 2, name: 'segments, snapshots, lists, features', applied_at: clock() },
       { version: 3, name: 'snapshot order', applied_at: clock() },
+      { version: 4, name: 'offers, campaigns, universal control group', applied_at: clock() },
     ]);
     const tables = await db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schemaName],
     );
     expect(tables.map((row) => row.table_name)).toEqual([
+      'campaigns',
       'customer_features',
       'customers',
       'events',
@@ -91,12 +93,14 @@ describe.skipIf(!URL)('postgres store', () => {
       'import_runs',
       'list_members',
       'lists',
+      'offers',
       'relations',
       'schema_migrations',
       'segment_snapshot_members',
       'segment_snapshots',
       'segment_versions',
       'segments',
+      'ucg_settings',
       'workspace_schema',
     ]);
     const [stored] = await db.query('SELECT definition FROM workspace_schema');
@@ -252,7 +256,7 @@ describe.skipIf(!URL)('postgres store', () => {
     const stores = await Promise.all([db.open(), db.open(), db.open()]);
     await Promise.all(stores.map((store) => store.prepare(schema)));
     await Promise.all(stores.map((store) => store.prepare(grown)));
-    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 3 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 4 }]);
     const nps = await db.query(
       `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'customers' AND column_name = 'nps'`,
       [db.schemaName],

@@ -141,4 +141,32 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       `UPDATE segment_snapshots SET seq = ranked.seq FROM (SELECT id, row_number() OVER (ORDER BY taken_at, id) AS seq FROM segment_snapshots) ranked WHERE ranked.id = segment_snapshots.id`,
     ],
   },
+  {
+    version: 4,
+    name: 'offers, campaigns, universal control group',
+    statements: [
+      `CREATE TABLE offers (
+        id VARCHAR PRIMARY KEY,
+        definition JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE campaigns (
+        id VARCHAR PRIMARY KEY,
+        status VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        definition JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE INDEX campaigns_status ON campaigns (status)`,
+      // One row: the workspace's settings; rotated_at guards concurrent first uses and rotations.
+      `CREATE TABLE ucg_settings (
+        id INTEGER PRIMARY KEY,
+        rotated_at VARCHAR NOT NULL,
+        settings JSON NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+    ],
+  },
 ];

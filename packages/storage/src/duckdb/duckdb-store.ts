@@ -17,6 +17,7 @@ import {
   type StoreSummary,
   type WorkspaceSchema,
 } from '@opencvm/core';
+import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { commitSql } from '../commit-sql.ts';
 import { failureOf } from '../import-failure.ts';
 import {
@@ -86,12 +87,15 @@ export class DuckDbStore implements Store {
   /** Imports write one at a time: the event anti-join is only exact without a concurrent writer. */
   private readonly writes = new SerialQueue();
   readonly segments: SqlSegmentStore;
+  readonly campaigns: SqlCampaignStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly clock: () => Date,
   ) {
-    this.segments = new SqlSegmentStore(this.executor(), () => this.workspace, clock);
+    const executor = this.executor();
+    this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
+    this.campaigns = new SqlCampaignStore(executor);
   }
 
   /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */

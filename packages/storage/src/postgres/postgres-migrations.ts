@@ -157,4 +157,32 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `UPDATE segment_snapshots SET seq = ranked.seq FROM (SELECT id, row_number() OVER (ORDER BY taken_at, id) AS seq FROM segment_snapshots) ranked WHERE ranked.id = segment_snapshots.id`,
     ],
   },
+  {
+    version: 4,
+    name: 'offers, campaigns, universal control group',
+    statements: [
+      `CREATE TABLE offers (
+        id text PRIMARY KEY,
+        definition jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE campaigns (
+        id text PRIMARY KEY,
+        status text NOT NULL,
+        version integer NOT NULL,
+        definition jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX campaigns_status ON campaigns (status)`,
+      // One row: the workspace's settings; rotated_at guards concurrent first uses and rotations.
+      `CREATE TABLE ucg_settings (
+        id integer PRIMARY KEY,
+        rotated_at text NOT NULL,
+        settings jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -20,6 +20,7 @@ import {
 } from '@opencvm/core';
 import { Pool, type PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
+import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { failureOf } from '../import-failure.ts';
 import {
   customerDetailsQueries,
@@ -144,13 +145,16 @@ export class PostgresStore implements Store {
   /** Imports of this process write one at a time; an advisory lock serializes other processes. */
   private readonly writes = new SerialQueue();
   readonly segments: SqlSegmentStore;
+  readonly campaigns: SqlCampaignStore;
 
   private constructor(
     private readonly pool: Pool,
     private readonly clock: () => Date,
     private readonly schemaName: string,
   ) {
-    this.segments = new SqlSegmentStore(this.executor(), () => this.workspace, clock);
+    const executor = this.executor();
+    this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
+    this.campaigns = new SqlCampaignStore(executor);
   }
 
   /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */

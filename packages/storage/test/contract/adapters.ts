@@ -100,3 +100,4 @@ export const tempDir = (): { path: string } & Disposable => {
   const path = mkdtempSync(join(tmpdir(), 'cvm-files-'));
   return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
 };
+export { campaignInput, offerInput } from './campaign-fixtures.ts';

@@ -1,0 +1,389 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { App, CampaignError } from '@opencvm/app';
+import {
+  CAMPAIGN_ACTIONS,
+  CAMPAIGN_STATUSES,
+  type CampaignStatus,
+  DELIVERY_CHANNELS,
+  type DeliveryChannel,
+  type Result,
+  type StoredCampaign,
+  TEMPLATE_LOCALES,
+  type TemplateLocale,
+} from '@opencvm/core';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+/** What the offer, campaign and UCG commands need from the program around them. */
+export interface CampaignCommandDeps {
+  readonly withApp: <T>(work: (app: App) => Promise<T>) => Promise<T>;
+  readonly out: (text: string) => void;
+  /** Stops the command with a message for the user and an exit code (2: bad input, 1: refused). */
+  readonly fail: (message: string, exitCode: number) => never;
+  readonly cwd: string;
+  /** Who acts when `--as` is not given: the OS user. */
+  readonly defaultUser: string;
+}
+
+interface DefinitionOptions {
+  readonly file?: string;
+  readonly json?: string;
+}
+
+const AS_HELP = 'who acts (interim, until accounts exist; default: the OS user)';
+
+const positiveInteger = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return Number(value);
+};
+
+const share = (value: string): number => {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError(`expected a percentage, got "${value}"`);
+  return Number(value);
+};
+
+const table = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => {
+  const widths = headers.map((header, index) =>
+    Math.max(header.length, ...rows.map((row) => (row[index] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)];
+};
+
+export const registerCampaignCommands = (program: Command, deps: CampaignCommandDeps): void => {
+  const { withApp, out, fail } = deps;
+  const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
+
+  /** Stops with the use case's refusal: bad input exits 2, one line per issue; the rest exit 1. */
+  const refuse = (error: CampaignError): never => {
+    switch (error.type) {
+      case 'invalid':
+        return fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\nerror: '), 2);
+      case 'conflict':
+        return fail(
+          [error.message, ...(error.issues ?? []).map((issue) => `${issue.path}: ${issue.message}`)].join(
+            '\nerror: ',
+          ),
+          1,
+        );
+      case 'not_found':
+      case 'forbidden':
+        return fail(error.message, 1);
+    }
+  };
+  const unwrap = <T>(result: Result<T, CampaignError>): T =>
+    result.ok ? result.value : refuse(result.error);
+
+  const parseJson = (text: string, source: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      return fail(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, 2);
+    }
+  };
+
+  /** The definition given with --file or --json. */
+  const readDefinition = async (options: DefinitionOptions): Promise<unknown> => {
+    if (options.file !== undefined && options.json !== undefined)
+      return fail('give --file or --json, not both', 2);
+    if (options.json !== undefined) return parseJson(options.json, '--json');
+    if (options.file === undefined) return fail('give the definition with --file <file> or --json <text>', 2);
+    let text: string;
+    try {
+      text = await readFile(resolve(deps.cwd, options.file), 'utf8');
+    } catch (error) {
+      return fail(`${options.file}: ${error instanceof Error ? error.message : String(error)}`, 2);
+    }
+    return parseJson(text, options.file);
+  };
+
+  const withDefinition = (command: Command): Command =>
+    command
+      .option('--file <file>', 'a file holding the definition as JSON')
+      .option('--json <text>', 'the definition as JSON');
+
+  const campaignLine = (stored: StoredCampaign): string =>
+    `campaign ${stored.campaign.id} is ${stored.campaign.status} (version ${stored.version})`;
+
+  // Offers -------------------------------------------------------------------------------------
+
+  const offer = program.command('offer').description('define what campaigns propose');
+
+  withDefinition(offer.command('create').description('save a new offer')).action(
+    async (options: DefinitionOptions) => {
+      const definition = await readDefinition(options);
+      await withApp(async (app) => {
+        const saved = unwrap(await app.campaigns.createOffer(definition));
+        out(`created offer ${saved.offer.id}`);
+      });
+    },
+  );
+
+  withDefinition(
+    offer.command('update').description("replace an offer's definition").argument('<id>', 'offer id'),
+  ).action(async (id: string, options: DefinitionOptions) => {
+    const definition = await readDefinition(options);
+    if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
+      return fail('(root): must be a JSON object', 2);
+    if ('id' in definition && definition.id !== id) return fail(`id: must be "${id}", or left out`, 2);
+    await withApp(async (app) => {
+      const saved = unwrap(await app.campaigns.updateOffer({ ...definition, id }));
+      out(`updated offer ${saved.offer.id}`);
+    });
+  });
+
+  offer
+    .command('list')
+    .description('saved offers')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withApp(async (app) => {
+        const offers = await app.campaigns.listOffers();
+        if (options.json) return printJson(offers);
+        if (offers.length === 0) return out('no offers');
+        for (const line of table(
+          ['id', 'kind', 'valid', 'value', 'priority', 'name'],
+          offers.map(({ offer: o }) => [
+            o.id,
+            o.kind,
+            `${o.validFrom} – ${o.validTo ?? '…'}`,
+            o.value,
+            String(o.priority),
+            o.name,
+          ]),
+        ))
+          out(line);
+      });
+    });
+
+  offer
+    .command('show')
+    .description("an offer's definition")
+    .argument('<id>', 'offer id')
+    .action(async (id: string) => {
+      await withApp(async (app) => printJson(unwrap(await app.campaigns.showOffer(id))));
+    });
+
+  offer
+    .command('delete')
+    .description('delete an offer (refused while a campaign names it)')
+    .argument('<id>', 'offer id')
+    .action(async (id: string) => {
+      await withApp(async (app) => {
+        unwrap(await app.campaigns.deleteOffer(id));
+        out(`deleted offer ${id}`);
+      });
+    });
+
+  // Campaigns ----------------------------------------------------------------------------------
+
+  const campaign = program
+    .command('campaign')
+    .description('define campaigns and move them through draft → approval → running → completed');
+
+  withDefinition(
+    campaign
+      .command('create')
+      .description('save a new draft campaign, authored by the acting user')
+      .option('--as <user>', AS_HELP, deps.defaultUser),
+  ).action(async (options: DefinitionOptions & { as: string }) => {
+    const definition = await readDefinition(options);
+    await withApp(async (app) => {
+      out(
+        `created ${campaignLine(unwrap(await app.campaigns.createCampaign(definition, { by: options.as })))}`,
+      );
+    });
+  });
+
+  withDefinition(
+    campaign
+      .command('update')
+      .description("replace a draft's definition")
+      .argument('<id>', 'campaign id')
+      .option(
+        '--expect-version <n>',
+        'the version the change is based on (refused if it moved)',
+        positiveInteger,
+      )
+      .option('--as <user>', AS_HELP, deps.defaultUser),
+  ).action(async (id: string, options: DefinitionOptions & { as: string; expectVersion?: number }) => {
+    const definition = await readDefinition(options);
+    await withApp(async (app) => {
+      const saved = unwrap(
+        await app.campaigns.updateCampaign(id, definition, {
+          by: options.as,
+          expectedVersion: options.expectVersion,
+        }),
+      );
+      out(`updated ${campaignLine(saved)}`);
+    });
+  });
+
+  campaign
+    .command('list')
+    .description('campaigns, optionally of one status')
+    .addOption(new Option('--status <status>', 'only campaigns in this status').choices(CAMPAIGN_STATUSES))
+    .option('--json', 'print JSON')
+    .action(async (options: { status?: CampaignStatus; json?: boolean }) => {
+      await withApp(async (app) => {
+        const campaigns = await app.campaigns.listCampaigns({ status: options.status });
+        if (options.json) return printJson(campaigns);
+        if (campaigns.length === 0) return out('no campaigns');
+        for (const line of table(
+          ['id', 'status', 'version', 'channel', 'author', 'name'],
+          campaigns.map(({ campaign: c, version }) => [
+            c.id,
+            c.status,
+            String(version),
+            c.channel,
+            c.createdBy,
+            c.name,
+          ]),
+        ))
+          out(line);
+      });
+    });
+
+  campaign
+    .command('show')
+    .description("a campaign's definition, status and history (JSON)")
+    .argument('<id>', 'campaign id')
+    .action(async (id: string) => {
+      await withApp(async (app) => printJson(unwrap(await app.campaigns.showCampaign(id))));
+    });
+
+  campaign
+    .command('delete')
+    .description('delete a draft')
+    .argument('<id>', 'campaign id')
+    .option('--expect-version <n>', 'the version the deletion is based on', positiveInteger)
+    .action(async (id: string, options: { expectVersion?: number }) => {
+      await withApp(async (app) => {
+        unwrap(await app.campaigns.deleteCampaign(id, { expectedVersion: options.expectVersion }));
+        out(`deleted campaign ${id}`);
+      });
+    });
+
+  const actionHelp: Readonly<Record<(typeof CAMPAIGN_ACTIONS)[number], string>> = {
+    submit: 'send a draft for approval',
+    approve: 'approve a pending campaign (not by its author or submitter)',
+    reject: 'send a pending campaign back to draft',
+    start: 'start an approved campaign',
+    stop: 'stop an approved or running campaign',
+    complete: 'mark a running campaign completed',
+  };
+  for (const action of CAMPAIGN_ACTIONS) {
+    campaign
+      .command(action)
+      .description(actionHelp[action])
+      .argument('<id>', 'campaign id')
+      .option('--note <text>', 'why (kept in the history)')
+      .option('--expect-version <n>', 'the version the action is based on', positiveInteger)
+      .option('--as <user>', AS_HELP, deps.defaultUser)
+      .action(async (id: string, options: { note?: string; expectVersion?: number; as: string }) => {
+        await withApp(async (app) => {
+          const moved = unwrap(
+            await app.campaigns.act(id, action, {
+              by: options.as,
+              note: options.note,
+              expectedVersion: options.expectVersion,
+            }),
+          );
+          out(`${campaignLine(moved)}`);
+        });
+      });
+  }
+
+  campaign
+    .command('templates')
+    .description('the gallery of ready scenarios, and which fit this workspace')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withApp(async (app) => {
+        const entries = await app.campaigns.templates();
+        if (options.json) return printJson(entries);
+        for (const entry of entries) {
+          out(
+            `${entry.key.padEnd(18)} ${entry.available ? 'available    ' : 'not available'}  ${entry.name.en}`,
+          );
+          for (const issue of entry.issues) out(`  ${issue.path}: ${issue.message}`);
+        }
+      });
+    });
+
+  campaign
+    .command('from-template')
+    .description("create a draft from a gallery scenario, and the scenario's offer when missing")
+    .argument('<key>', 'scenario key (see `cvm campaign templates`)')
+    .argument('<id>', 'the new campaign id')
+    .addOption(new Option('--channel <channel>', 'channel (default sms)').choices(DELIVERY_CHANNELS))
+    .addOption(new Option('--locale <locale>', 'language of name and description').choices(TEMPLATE_LOCALES))
+    .option('--valid-from <date>', "the new offer's first day (default: today)")
+    .option('--valid-to <date>', "the new offer's last day")
+    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .action(
+      async (
+        key: string,
+        id: string,
+        options: {
+          channel?: DeliveryChannel;
+          locale?: TemplateLocale;
+          validFrom?: string;
+          validTo?: string;
+          as: string;
+        },
+      ) => {
+        await withApp(async (app) => {
+          const created = unwrap(
+            await app.campaigns.fromTemplate(key, {
+              id,
+              by: options.as,
+              channel: options.channel,
+              locale: options.locale,
+              validFrom: options.validFrom,
+              validTo: options.validTo,
+            }),
+          );
+          out(`created ${campaignLine(created.campaign)} from template ${key}`);
+          out(`${created.offerCreated ? 'created' : 'uses'} offer ${created.offer.offer.id}`);
+        });
+      },
+    );
+
+  // Universal control group --------------------------------------------------------------------
+
+  const ucg = program
+    .command('ucg')
+    .description('the universal control group: customers marketing never contacts');
+
+  ucg
+    .command('show')
+    .description('the salt and share in force, and earlier ones (drawn on first use)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withApp(async (app) => {
+        const settings = await app.campaigns.showUcg();
+        if (options.json) return printJson(settings);
+        out(`share ${settings.share}% since ${settings.rotatedAt} (salt ${settings.salt})`);
+        for (const period of settings.history)
+          out(`  ${period.from} – ${period.to}: share ${period.share}% (salt ${period.salt})`);
+      });
+    });
+
+  ucg
+    .command('rotate')
+    .description('draw a new group with a new salt; the old one is kept with its period')
+    .option('--share <percent>', 'a new share, 0 to 100', share)
+    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .action(async (options: { share?: number; as: string }) => {
+      await withApp(async (app) => {
+        const settings = unwrap(await app.campaigns.rotateUcg({ by: options.as, share: options.share }));
+        out(`rotated: share ${settings.share}% since ${settings.rotatedAt} (salt ${settings.salt})`);
+      });
+    });
+};
