@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { CustomerDetails, Store, StoreSummary, WorkspaceSchema } from '@opencvm/core';
+import type { ContactPolicy, CustomerDetails, Store, StoreSummary, WorkspaceSchema } from '@opencvm/core';
 import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import { type CampaignService, campaignService } from './campaigns/campaign-service.ts';
+import { type RunService, runService } from './campaigns/run-campaign.ts';
 import type { StoreConfig } from './config.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
@@ -11,6 +12,8 @@ export interface AppDeps {
   readonly clock: () => Date;
   /** Random ids (UCG salts); `crypto.randomUUID` when not given. */
   readonly randomId?: (() => string) | undefined;
+  /** Caps and quiet hours every campaign run respects; none when not given. */
+  readonly contactPolicy?: ContactPolicy | undefined;
 }
 
 /** The application: use cases wired to one store and one workspace schema. */
@@ -21,6 +24,7 @@ export interface App {
   readonly importBatch: ReturnType<typeof importBatch>;
   readonly segments: SegmentService;
   readonly campaigns: CampaignService;
+  readonly runs: RunService;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
@@ -60,6 +64,7 @@ export const createApp = async (
     importBatch: importBatch(importDeps),
     segments: segmentService(importDeps),
     campaigns: campaignService({ ...importDeps, randomId: deps.randomId ?? randomUUID }),
+    runs: runService({ ...importDeps, randomId: deps.randomId ?? randomUUID, policy: deps.contactPolicy }),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

@@ -6,6 +6,23 @@ export {
   campaignService,
   type FromTemplateOptions,
 } from './campaigns/campaign-service.ts';
+export {
+  MESSAGE_STEP,
+  type RunCampaignDeps,
+  type RunCampaignError,
+  type RunCampaignOptions,
+  type RunService,
+  runCampaign,
+  runService,
+  STOP_LIST,
+} from './campaigns/run-campaign.ts';
+export {
+  createScheduler,
+  dueTime,
+  type Scheduler,
+  type SchedulerDeps,
+  type SchedulerTimer,
+} from './campaigns/scheduler.ts';
 export { type AppConfig, type ConfigError, loadConfig, type StoreConfig } from './config.ts';
 export { type App, type AppDeps, createApp, openStore } from './create-app.ts';
 export {

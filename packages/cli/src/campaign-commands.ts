@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { App, CampaignError } from '@opencvm/app';
+import type { App, CampaignError, RunCampaignError } from '@opencvm/app';
 import {
   CAMPAIGN_ACTIONS,
   CAMPAIGN_STATUSES,
+  type CampaignRun,
   type CampaignStatus,
   DELIVERY_CHANNELS,
   type DeliveryChannel,
@@ -298,6 +299,77 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
         });
       });
   }
+
+  const printFunnel = (run: CampaignRun) => {
+    out(`run ${run.id}  ${run.dryRun ? 'dry run' : 'run'}  ${run.status}  started ${run.startedAt}`);
+    const funnel = run.funnel;
+    if (funnel === null) return;
+    const rows: string[][] = [['audience', '', '', String(funnel.audience)]];
+    for (const step of funnel.steps) {
+      const reasons = Object.entries(step.reasons);
+      if (reasons.length === 0) rows.push([step.step, '', '0', String(step.entered - step.left)]);
+      reasons.forEach(([reason, n], index) => {
+        rows.push([
+          index === 0 ? step.step : '',
+          reason,
+          String(n),
+          index === 0 ? String(step.entered - step.left) : '',
+        ]);
+      });
+    }
+    rows.push(['outbox', 'queued', '', String(funnel.queued)]);
+    for (const line of table(['step', 'outcome', 'left', 'remaining'], rows)) out(line);
+  };
+  const runOrRefuse = (result: Result<CampaignRun, RunCampaignError>): CampaignRun =>
+    result.ok ? result.value : fail(result.error.message, 1);
+
+  const runOrRefuseList = (
+    result: Result<readonly CampaignRun[], RunCampaignError>,
+  ): readonly CampaignRun[] => (result.ok ? result.value : fail(result.error.message, 1));
+
+  campaign
+    .command('run')
+    .description('run a running campaign now: audience to outbox, with its funnel')
+    .argument('<id>', 'campaign id')
+    .option('--run-id <id>', 'resume or repeat this run (adds nothing it already wrote)')
+    .action(async (id: string, options: { runId?: string }) => {
+      await withApp(async (app) =>
+        printFunnel(runOrRefuse(await app.runs.run({ campaignId: id, dryRun: false, runId: options.runId }))),
+      );
+    });
+
+  campaign
+    .command('dry-run')
+    .description('compute the funnel of a run without writing contact history or the outbox')
+    .argument('<id>', 'campaign id')
+    .action(async (id: string) => {
+      await withApp(async (app) =>
+        printFunnel(runOrRefuse(await app.runs.run({ campaignId: id, dryRun: true }))),
+      );
+    });
+
+  campaign
+    .command('runs')
+    .description("a campaign's runs, newest first")
+    .argument('<id>', 'campaign id')
+    .option('--limit <n>', 'how many', positiveInteger, 20)
+    .action(async (id: string, options: { limit: number }) => {
+      await withApp(async (app) => {
+        const runs = runOrRefuseList(await app.runs.listRuns(id, options.limit));
+        for (const line of table(
+          ['run', 'kind', 'status', 'started', 'audience', 'queued'],
+          runs.map((run) => [
+            run.id,
+            run.dryRun ? 'dry run' : 'run',
+            run.status,
+            run.startedAt,
+            String(run.funnel?.audience ?? ''),
+            String(run.funnel?.queued ?? ''),
+          ]),
+        ))
+          out(line);
+      });
+    });
 
   campaign
     .command('templates')

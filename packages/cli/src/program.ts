@@ -138,6 +138,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
           port: appConfig.port,
           version: await packageVersion(),
           log: out,
+          clock: context.clock,
         });
       });
     });

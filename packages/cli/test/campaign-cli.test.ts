@@ -195,4 +195,23 @@ describe('cvm offer, campaign and ucg', () => {
     expect((await cli(dir.path, ['ucg', 'rotate', '--share', 'lots'])).code).toBe(2);
     expect((await cli(dir.path, ['ucg', 'rotate', '--share', '101'], '2026-03-01T00:00:00Z')).code).toBe(2);
   });
+
+  it('dry-runs and runs a campaign, printing the funnel, and lists its runs', async () => {
+    using dir = workspace();
+    await cli(dir.path, ['offer', 'create', '--json', JSON.stringify(offerInput())]);
+    await cli(dir.path, ['campaign', 'create', '--json', JSON.stringify(definition)]);
+    const dry = await cli(dir.path, ['campaign', 'dry-run', 'spring-sale']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(/dry run {2}completed/);
+    expect(dry.out).toMatch(/^step +outcome +left +remaining$/m);
+    expect(dry.out).toMatch(/^outbox +queued +0$/m);
+    const refused = await cli(dir.path, ['campaign', 'run', 'spring-sale']);
+    expect(refused).toMatchObject({ code: 1, err: expect.stringMatching(/only a running campaign runs/) });
+    await cli(dir.path, ['campaign', 'submit', 'spring-sale']);
+    await cli(dir.path, ['campaign', 'approve', 'spring-sale', '--as', 'bob']);
+    await cli(dir.path, ['campaign', 'start', 'spring-sale', '--as', 'bob']);
+    expect((await cli(dir.path, ['campaign', 'run', 'spring-sale'])).code).toBe(0);
+    const runs = await cli(dir.path, ['campaign', 'runs', 'spring-sale']);
+    expect(runs.out.split('\n').filter((line) => line !== '')).toHaveLength(3);
+  });
 });

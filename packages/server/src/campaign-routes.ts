@@ -1,4 +1,4 @@
-import type { App, CampaignError } from '@opencvm/app';
+import type { App, CampaignError, RunCampaignError } from '@opencvm/app';
 import {
   CAMPAIGN_ACTIONS,
   type CampaignAction,
@@ -111,6 +111,30 @@ export const addCampaignRoutes = (server: Hono, deps: CampaignRouteDeps): void =
 
   const optionalString = (value: unknown, path: string): Result<string | undefined, Response> =>
     value === undefined || typeof value === 'string' ? ok(value) : err(invalidBody(path, 'must be a string'));
+
+  // Runs ---------------------------------------------------------------------------------------
+
+  const runRefusal = (error: RunCampaignError) => fail({ code: error.type, message: error.message });
+
+  server.post('/v1/campaigns/:id/runs', async (c) => {
+    const by = user(c);
+    if (!by.ok) return by.error;
+    const dryRun = c.req.query('dryRun');
+    if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false')
+      return invalidBody('dryRun', 'must be true or false');
+    const run = await app.runs.run({ campaignId: c.req.param('id'), dryRun: dryRun === 'true' });
+    return run.ok ? c.json(run.value, 201) : runRefusal(run.error);
+  });
+
+  server.get('/v1/campaigns/:id/runs', async (c) => {
+    const runs = await app.runs.listRuns(c.req.param('id'));
+    return runs.ok ? c.json({ items: runs.value }) : runRefusal(runs.error);
+  });
+
+  server.get('/v1/runs/:runId', async (c) => {
+    const run = await app.runs.showRun(c.req.param('runId'));
+    return run.ok ? c.json(run.value) : runRefusal(run.error);
+  });
 
   // Offers -------------------------------------------------------------------------------------
 

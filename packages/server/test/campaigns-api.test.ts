@@ -306,5 +306,31 @@ for (const adapter of ADAPTERS) {
       expect((await api.as('alice').post('/v1/ucg:rotate')).status).toBe(409);
       expect((await api.as('alice').post('/v1/ucg:rotate', { share: 101 })).status).toBe(400);
     });
+
+    it('runs a campaign, dry-runs it in any status and shows its runs with the funnel', async () => {
+      await using api = await openServer(adapter);
+      const alice = api.as('alice');
+      const bob = api.as('bob');
+      expect((await alice.post('/v1/offers', offerInput())).status).toBe(201);
+      const { createdBy: _author, ...definition } = campaignInput({
+        audience: { type: 'rule', rule: { type: 'attribute', attribute: 'city', op: '=', value: 'Berlin' } },
+      });
+      expect((await alice.post('/v1/campaigns', definition)).status).toBe(201);
+      expect((await alice.post('/v1/campaigns/spring-sale/runs')).status).toBe(409);
+      const dry = await alice.post('/v1/campaigns/spring-sale/runs?dryRun=true');
+      expect(dry.status).toBe(201);
+      expect(await api.json(dry)).toMatchObject({ dryRun: true, funnel: { audience: 0, queued: 0 } });
+      expect((await alice.post('/v1/campaigns/spring-sale/runs?dryRun=maybe')).status).toBe(400);
+      expect((await alice.post('/v1/campaigns/spring-sale/submit')).status).toBe(200);
+      expect((await bob.post('/v1/campaigns/spring-sale/approve')).status).toBe(200);
+      expect((await bob.post('/v1/campaigns/spring-sale/start')).status).toBe(200);
+      const run = await api.json(bob.post('/v1/campaigns/spring-sale/runs'));
+      expect(run).toMatchObject({ dryRun: false, status: 'completed', campaignId: 'spring-sale' });
+      expect(await api.get(`/v1/runs/${run.id}`)).toEqual(run);
+      const listed = await api.get('/v1/campaigns/spring-sale/runs');
+      expect(listed.items).toHaveLength(2);
+      expect((await api.send('GET', '/v1/runs/nope')).status).toBe(404);
+      expect((await api.send('GET', '/v1/campaigns/nope/runs')).status).toBe(404);
+    });
   });
 }

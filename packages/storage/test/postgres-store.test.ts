@@ -79,13 +79,16 @@ describe.skipIf(!URL)('postgres store', () => {
       { version: 2, name: 'segments, snapshots, lists, features', applied_at: clock() },
       { version: 3, name: 'snapshot order', applied_at: clock() },
       { version: 4, name: 'offers, campaigns, universal control group', applied_at: clock() },
+      { version: 5, name: 'campaign runs, contact history, outbox', applied_at: clock() },
     ]);
     const tables = await db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schemaName],
     );
     expect(tables.map((row) => row.table_name)).toEqual([
+      'campaign_runs',
       'campaigns',
+      'contact_history',
       'customer_features',
       'customers',
       'events',
@@ -94,7 +97,9 @@ describe.skipIf(!URL)('postgres store', () => {
       'list_members',
       'lists',
       'offers',
+      'outbox',
       'relations',
+      'run_members',
       'schema_migrations',
       'segment_snapshot_members',
       'segment_snapshots',
@@ -256,7 +261,7 @@ describe.skipIf(!URL)('postgres store', () => {
     const stores = await Promise.all([db.open(), db.open(), db.open()]);
     await Promise.all(stores.map((store) => store.prepare(schema)));
     await Promise.all(stores.map((store) => store.prepare(grown)));
-    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 4 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 5 }]);
     const nps = await db.query(
       `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'customers' AND column_name = 'nps'`,
       [db.schemaName],

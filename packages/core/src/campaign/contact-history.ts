@@ -9,7 +9,14 @@ import { POLICY_RULES, type PolicyRule } from './contact-policy.ts';
  */
 
 /** Why a customer left the run before the contact policy: consent and contactability. */
-export const EXCLUSION_REASONS = ['no_consent', 'no_contact_point', 'stop_list', 'not_eligible'] as const;
+export const EXCLUSION_REASONS = [
+  'no_consent',
+  'no_contact_point',
+  'stop_list',
+  'not_eligible',
+  /** The content could not be rendered for the customer; the run goes on without them. */
+  'render_failed',
+] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 /** Why the contact policy or arbitration held a message back. */

@@ -6,3 +6,4 @@ export * from './contact-history.ts';
 export * from './contact-policy.ts';
 export * from './cron.ts';
 export * from './offer.ts';
+export * from './run-funnel.ts';

@@ -169,4 +169,50 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'campaign runs, contact history, outbox',
+    statements: [
+      `CREATE TABLE campaign_runs (
+        id VARCHAR PRIMARY KEY,
+        campaign_id VARCHAR NOT NULL,
+        campaign_version INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ,
+        status VARCHAR NOT NULL,
+        dry_run BOOLEAN NOT NULL,
+        due_at TIMESTAMPTZ,
+        funnel JSON
+      )`,
+      // Big tables without keys (indexes live in memory and slow bulk writes): writes are
+      // de-duplicated by anti-joins inside their transaction, as event imports are.
+      `CREATE TABLE run_members (run_id VARCHAR NOT NULL, customer_id VARCHAR NOT NULL, grp VARCHAR NOT NULL, seq BIGINT NOT NULL)`,
+      `CREATE TABLE contact_history (
+        run_id VARCHAR NOT NULL,
+        campaign_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        offer_id VARCHAR,
+        channel VARCHAR NOT NULL,
+        send_at TIMESTAMPTZ,
+        recorded_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE outbox (
+        run_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        step VARCHAR NOT NULL,
+        campaign_id VARCHAR NOT NULL,
+        offer_id VARCHAR,
+        channel VARCHAR NOT NULL,
+        purpose VARCHAR NOT NULL,
+        recipient VARCHAR NOT NULL,
+        content JSON NOT NULL,
+        status VARCHAR NOT NULL,
+        send_at TIMESTAMPTZ NOT NULL,
+        priority INTEGER NOT NULL,
+        expected_value VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -18,6 +18,7 @@ import {
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
+import { SqlRunStore } from '../campaigns/sql-run-store.ts';
 import { commitSql } from '../commit-sql.ts';
 import { failureOf } from '../import-failure.ts';
 import {
@@ -88,6 +89,7 @@ export class DuckDbStore implements Store {
   private readonly writes = new SerialQueue();
   readonly segments: SqlSegmentStore;
   readonly campaigns: SqlCampaignStore;
+  readonly runs: SqlRunStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -96,6 +98,7 @@ export class DuckDbStore implements Store {
     const executor = this.executor();
     this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
     this.campaigns = new SqlCampaignStore(executor);
+    this.runs = new SqlRunStore(executor, () => this.workspace);
   }
 
   /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */

@@ -185,4 +185,60 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'campaign runs, contact history, outbox',
+    statements: [
+      `CREATE TABLE campaign_runs (
+        id text PRIMARY KEY,
+        campaign_id text NOT NULL,
+        campaign_version integer NOT NULL,
+        started_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        status text NOT NULL,
+        dry_run boolean NOT NULL,
+        due_at timestamptz,
+        funnel jsonb
+      )`,
+      `CREATE INDEX campaign_runs_campaign ON campaign_runs (campaign_id, started_at)`,
+      // A scheduler starts a campaign once per due time, even when two of them race.
+      `CREATE UNIQUE INDEX campaign_runs_due ON campaign_runs (campaign_id, due_at)`,
+      `CREATE TABLE run_members (
+        run_id text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        grp text NOT NULL,
+        seq bigint NOT NULL,
+        PRIMARY KEY (run_id, grp, seq)
+      )`,
+      `CREATE TABLE contact_history (
+        run_id text NOT NULL,
+        campaign_id text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        outcome text NOT NULL,
+        offer_id text,
+        channel text NOT NULL,
+        send_at timestamptz,
+        recorded_at timestamptz NOT NULL,
+        PRIMARY KEY (run_id, customer_id)
+      )`,
+      `CREATE TABLE outbox (
+        run_id text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        step text NOT NULL,
+        campaign_id text NOT NULL,
+        offer_id text,
+        channel text NOT NULL,
+        purpose text NOT NULL,
+        recipient text NOT NULL,
+        content jsonb NOT NULL,
+        status text NOT NULL,
+        send_at timestamptz NOT NULL,
+        priority integer NOT NULL,
+        expected_value text NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (run_id, customer_id, step)
+      )`,
+      `CREATE INDEX outbox_customer ON outbox (customer_id, send_at)`,
+    ],
+  },
 ];

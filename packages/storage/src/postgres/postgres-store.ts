@@ -21,6 +21,7 @@ import {
 import { Pool, type PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
+import { SqlRunStore } from '../campaigns/sql-run-store.ts';
 import { failureOf } from '../import-failure.ts';
 import {
   customerDetailsQueries,
@@ -146,6 +147,7 @@ export class PostgresStore implements Store {
   private readonly writes = new SerialQueue();
   readonly segments: SqlSegmentStore;
   readonly campaigns: SqlCampaignStore;
+  readonly runs: SqlRunStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -155,6 +157,7 @@ export class PostgresStore implements Store {
     const executor = this.executor();
     this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
     this.campaigns = new SqlCampaignStore(executor);
+    this.runs = new SqlRunStore(executor, () => this.workspace);
   }
 
   /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */

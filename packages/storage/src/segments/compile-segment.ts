@@ -377,10 +377,7 @@ class SegmentSqlBuilder {
   }
 
   private hash(seed: string, id: string): string {
-    const text = `${this.param(seed, 'string')} || ':' || ${id}`;
-    return this.dialect === 'duckdb'
-      ? `CAST('0x' || left(md5(${text}), 8) AS UBIGINT)`
-      : `CAST(CAST('x' || left(md5(${text}), 8) AS bit(32)) AS BIGINT)`;
+    return hashSql(this.dialect, this.param(seed, 'string'), id);
   }
 
   private graph(
@@ -723,6 +720,17 @@ const collectNodes = (
   const entry = out.nodes[index];
   if (entry !== undefined) out.nodes[index] = { ...entry, flag };
   return flag;
+};
+
+/**
+ * core's `hashOf(salt, id)` in SQL: the first 8 hex digits of md5(`salt:id`) as a number, so
+ * samples and control groups computed by a store agree with the core's.
+ */
+export const hashSql = (dialect: Dialect, saltExpression: string, idExpression: string): string => {
+  const text = `${saltExpression} || ':' || ${idExpression}`;
+  return dialect === 'duckdb'
+    ? `CAST('0x' || left(md5(${text}), 8) AS UBIGINT)`
+    : `CAST(CAST('x' || left(md5(${text}), 8) AS bit(32)) AS BIGINT)`;
 };
 
 /** Compiles a rule; with `explain`, also a predicate per node of its and/or/not tree. */

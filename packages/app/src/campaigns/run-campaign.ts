@@ -1,0 +1,430 @@
+import {
+  type ArbitrationCandidate,
+  applyContactPolicy,
+  arbitrate,
+  bucketsOf,
+  type Campaign,
+  type CampaignRun,
+  CHANNELS,
+  type Channel,
+  ContactPolicy,
+  checkTemplate,
+  createUcgSettings,
+  err,
+  FunnelCounter,
+  type HistoryRow,
+  type Offer,
+  type OutboxRow,
+  ok,
+  type PastContact,
+  type RenderedContent,
+  type Result,
+  type RunCandidate,
+  renderTemplate,
+  type SegmentQuery,
+  type SegmentRule,
+  type Store,
+  type TemplateContext,
+  templateVariables,
+  todayIn,
+  type UcgSettings,
+  ucgInForce,
+  type WorkspaceSchema,
+} from '@opencvm/core';
+
+/**
+ * A campaign run: a workflow of named steps, each counted in the run's funnel, each safe to
+ * resume.
+ *
+ *   audience snapshot → ucg → holdout → consent → contact_policy → arbitration → render → outbox
+ *
+ * - The audience is materialized with each member's group (UCG, holdout, target) in SQL, by the
+ *   same bucket as core's `assignGroup`; UCG and holdout members get their history row there.
+ * - Targets are then decided page by page in the core's pure rules and written with their
+ *   history (and outbox rows for those queued) in one transaction per page. Every write skips
+ *   what the run already wrote, so running a run id again (after a crash, or twice) recomputes the
+ *   same decisions and adds nothing; a completed run is returned as it is.
+ * - Arbitration: a customer gets at most one marketing message per local day from different
+ *   campaigns. A message already queued for the same local day by another campaign is weighed
+ *   against this one by priority × expected value (`arbitrate`); if it wins, this one records
+ *   `suppressed:arbitration`. Campaigns due in the same scheduler tick are run best first, so the
+ *   lower one always finds the higher one queued and loses. A message queued earlier is not
+ *   withdrawn by a later, better one.
+ * - A dry run computes and stores the funnel but writes no history or outbox rows.
+ */
+
+/** The outbox step of a one-message campaign; multi-step journeys will add their own. */
+export const MESSAGE_STEP = 'message';
+
+/** The global stop list: the customer list of this name (ids never to contact). */
+export const STOP_LIST = 'stop_list';
+
+/** Contact history reaches back this far for caps (a calendar month) and cooldowns. */
+const HISTORY_DAYS = 32;
+/** Distinct renders kept per run; content naming per-customer values (a name) rarely repeats. */
+const RENDER_MEMO_LIMIT = 100_000;
+const DAY_MS = 86_400_000;
+
+export type RunCampaignError =
+  | { readonly type: 'not_found'; readonly message: string }
+  | { readonly type: 'conflict'; readonly message: string };
+
+export interface RunCampaignDeps {
+  readonly store: Store;
+  readonly schema: WorkspaceSchema;
+  readonly clock: () => Date;
+  readonly randomId: () => string;
+  /** Caps and quiet hours for every campaign; none when absent. */
+  readonly policy?: ContactPolicy | undefined;
+  /** Targets decided and written at a time. */
+  readonly pageSize?: number | undefined;
+}
+
+export interface RunCampaignOptions {
+  readonly campaignId: string;
+  readonly dryRun: boolean;
+  /** Given to resume or repeat a run; a new one is drawn when absent. */
+  readonly runId?: string | undefined;
+  /** The scheduled time the run is for: a campaign runs once per due time. */
+  readonly dueAt?: Date | undefined;
+}
+
+/** What every target's decision needs of the run. */
+interface StepContext {
+  readonly campaign: Campaign;
+  readonly offer: Offer | null;
+  readonly now: Date;
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly funnel: FunnelCounter;
+  /** Rendered content (null: the render failed) by locale and the customer columns it names. */
+  readonly renders: Map<string, RenderedContent | null>;
+}
+
+const isChannel = (name: string): name is Channel => CHANNELS.some((channel) => channel === name);
+
+/** The campaign's offer for this run: the best valid one for its channel, by arbitration's rule. */
+export const chooseOffer = (campaign: Campaign, offers: readonly Offer[], today: string): Offer | null => {
+  const usable = offers.filter(
+    (offer) =>
+      campaign.offers.includes(offer.id) &&
+      offer.channels.includes(campaign.channel) &&
+      offer.validFrom <= today &&
+      (offer.validTo === undefined || today <= offer.validTo),
+  );
+  const chosen = arbitrate(
+    usable.map((offer) => ({
+      campaignId: offer.id,
+      priority: offer.priority,
+      expectedValue: offer.expectedValue,
+    })),
+  );
+  return usable.find((offer) => offer.id === chosen?.winner.campaignId) ?? null;
+};
+
+const offerContext = (offer: Offer | null): TemplateContext['offer'] => ({
+  id: offer?.id ?? null,
+  name: offer?.name ?? null,
+  description: offer?.description ?? null,
+  kind: offer?.kind ?? null,
+  value: offer?.value ?? null,
+  validFrom: offer?.validFrom ?? null,
+  validTo: offer?.validTo ?? null,
+});
+
+/** The workspace's UCG settings, drawn on first use as the campaign use cases do (one draw wins). */
+const ucgSettingsOf = async (deps: RunCampaignDeps, at: Date): Promise<UcgSettings> => {
+  const { campaigns } = deps.store;
+  const current = await campaigns.getUcgSettings();
+  if (current !== null) return current;
+  const created = await campaigns.saveUcgSettings(createUcgSettings({ salt: deps.randomId(), at }), {
+    expectedRotatedAt: null,
+    at,
+  });
+  if (created.ok) return created.value;
+  const winner = await campaigns.getUcgSettings();
+  if (winner === null) throw new Error('UCG settings vanished after a concurrent first use');
+  return winner;
+};
+
+export const runCampaign = async (
+  deps: RunCampaignDeps,
+  options: RunCampaignOptions,
+): Promise<Result<CampaignRun, RunCampaignError>> => {
+  const { store, schema } = deps;
+  const policy = deps.policy ?? ContactPolicy.parse({});
+  const pageSize = deps.pageSize ?? 100_000;
+  const stored = await store.campaigns.getCampaign(options.campaignId);
+  if (stored === null) return err({ type: 'not_found', message: `no campaign "${options.campaignId}"` });
+  const { campaign } = stored;
+  if (!options.dryRun && campaign.status !== 'running') {
+    return err({
+      type: 'conflict',
+      message: `campaign "${campaign.id}" is ${campaign.status}; only a running campaign runs (a dry run works in any status)`,
+    });
+  }
+  const now = deps.clock();
+  const timezone = schema.workspace.timezone;
+
+  // Step: start (or find) the run.
+  const runId = options.runId ?? deps.randomId();
+  const started = await store.runs.startRun({
+    id: runId,
+    campaignId: campaign.id,
+    campaignVersion: stored.version,
+    startedAt: now,
+    dryRun: options.dryRun,
+    dueAt: options.dueAt ?? null,
+  });
+  if (started.run.campaignId !== campaign.id) {
+    return err({
+      type: 'conflict',
+      message: `run "${runId}" belongs to campaign "${started.run.campaignId}"`,
+    });
+  }
+  if (started.run.status === 'completed') return ok(started.run);
+  const run = started.run;
+
+  const offers = (await store.campaigns.listOffers()).map((entry) => entry.offer);
+  const offer = chooseOffer(campaign, offers, todayIn({ now, timezone }));
+
+  // Step: audience snapshot, split into UCG, holdout and targets.
+  const saved = new Map((await store.segments.listSegments()).map((segment) => [segment.id, segment]));
+  const rule: SegmentRule | undefined =
+    campaign.audience.type === 'rule' ? campaign.audience.rule : saved.get(campaign.audience.segment)?.rule;
+  if (rule === undefined) {
+    return err({ type: 'not_found', message: `the audience segment of "${campaign.id}" no longer exists` });
+  }
+  const query: SegmentQuery = { rule, clock: { now, timezone }, segmentRule: (id) => saved.get(id)?.rule };
+  if (campaign.audience.type === 'segment' && !options.dryRun) {
+    const segment = saved.get(campaign.audience.segment);
+    if (segment !== undefined) {
+      await store.segments.snapshot({ segmentId: segment.id, version: segment.version, query, takenAt: now });
+    }
+  }
+  const ucg = ucgInForce(await ucgSettingsOf(deps, now), now);
+  const groups = await store.runs.snapshotAudience({
+    runId: run.id,
+    query,
+    ucg: { salt: ucg?.salt ?? 'no-ucg', buckets: ucg === null ? 0 : bucketsOf(ucg.share) },
+    // The campaign's own salt: stable across its runs, never the UCG's (that one is random).
+    holdout: { salt: `campaign:${campaign.id}`, buckets: bucketsOf(campaign.controlShare) },
+  });
+  const funnel = new FunnelCounter(groups.ucg + groups.control + groups.target);
+  funnel.leave('ucg', 'ucg', groups.ucg);
+  funnel.leave('holdout', 'control', groups.control);
+  if (!options.dryRun) {
+    await store.runs.recordGroups({
+      runId: run.id,
+      campaignId: campaign.id,
+      channel: campaign.channel,
+      at: now,
+    });
+  }
+
+  const context: StepContext = {
+    campaign,
+    offer,
+    now: options.dueAt ?? now,
+    runId: run.id,
+    dryRun: options.dryRun,
+    funnel,
+    renders: new Map(),
+  };
+  const variables = checkTemplate(campaign.content, { variables: templateVariables(schema) });
+  const columns = variables.ok
+    ? [
+        ...new Set(
+          variables.value.variables
+            .filter((name) => name.startsWith('customer.'))
+            .map((name) => name.slice('customer.'.length)),
+        ),
+      ]
+    : [];
+
+  let writing: Promise<void> = Promise.resolve();
+  await store.runs.readTargets({
+    runId: run.id,
+    channel: campaign.channel,
+    purpose: campaign.purpose,
+    columns,
+    historySince: new Date(now.getTime() - (HISTORY_DAYS + (offer?.cooldownDays ?? 0)) * DAY_MS),
+    stopList: STOP_LIST,
+    pageSize,
+    onPage: async (candidates) => {
+      const history: HistoryRow[] = [];
+      const outbox: OutboxRow[] = [];
+      for (const candidate of candidates) {
+        const decided = decide(context, candidate, {
+          policy,
+          timezone,
+          fallbackLocale: schema.workspace.defaultLocale,
+        });
+        if (decided.type === 'left') {
+          funnel.leave(decided.step, decided.outcome);
+          history.push({
+            customerId: candidate.customerId,
+            outcome: decided.outcome,
+            offerId: offer?.id ?? null,
+            sendAt: null,
+          });
+          continue;
+        }
+        history.push({
+          customerId: candidate.customerId,
+          outcome: 'queued',
+          offerId: offer?.id ?? null,
+          sendAt: decided.row.sendAt,
+        });
+        outbox.push(decided.row);
+      }
+      if (!options.dryRun) {
+        // One page is written while the next is decided; a failed write stops the run at the next page.
+        await writing;
+        writing = store.runs.writeOutcomes({
+          runId: run.id,
+          campaignId: campaign.id,
+          channel: campaign.channel,
+          purpose: campaign.purpose,
+          at: now,
+          history,
+          outbox,
+        });
+        writing.catch(() => undefined);
+      }
+    },
+  });
+  await writing;
+
+  await store.runs.finishRun({ runId: run.id, funnel: funnel.funnel(), finishedAt: deps.clock() });
+  const finished = await store.runs.getRun(run.id);
+  if (finished === null) throw new Error(`run ${run.id} vanished after finishing`);
+  return ok(finished);
+};
+
+type Decision =
+  | {
+      readonly type: 'left';
+      readonly step: 'consent' | 'contact_policy' | 'arbitration' | 'render';
+      readonly outcome: string;
+    }
+  | { readonly type: 'queued'; readonly row: OutboxRow };
+
+/** One target through consent, contact policy, arbitration and render. */
+const decide = (
+  context: StepContext,
+  candidate: RunCandidate,
+  settings: { readonly policy: ContactPolicy; readonly timezone: string; readonly fallbackLocale: string },
+): Decision => {
+  const { campaign, offer } = context;
+  const channel = campaign.channel;
+
+  // Step: consent and contactability.
+  if (candidate.stopListed) return { type: 'left', step: 'consent', outcome: 'excluded:stop_list' };
+  if (isChannel(channel) && candidate.consent !== true) {
+    return { type: 'left', step: 'consent', outcome: 'excluded:no_consent' };
+  }
+  if (candidate.contactPoint === null || candidate.contactPoint === '') {
+    return { type: 'left', step: 'consent', outcome: 'excluded:no_contact_point' };
+  }
+  if (offer === null) return { type: 'left', step: 'consent', outcome: 'excluded:not_eligible' };
+
+  // Step: contact policy (caps, quiet hours, cooldown) over what is already sent or queued.
+  const zone = candidate.timezone ?? settings.timezone;
+  let sendAt = context.now;
+  if (isChannel(channel)) {
+    const past: PastContact[] = [];
+    for (const contact of candidate.history) {
+      if (isChannel(contact.channel))
+        past.push({ at: contact.at, channel: contact.channel, offerId: contact.offerId });
+    }
+    const decision = applyContactPolicy({
+      policy: settings.policy,
+      customer: { id: candidate.customerId, timezone: zone, contactPoint: candidate.contactPoint },
+      channel,
+      offerId: offer.id,
+      dueAt: context.now,
+      history: past,
+      cooldownDays: offer.cooldownDays,
+      stopList: new Set(),
+    });
+    if (decision.type === 'suppressed') {
+      return { type: 'left', step: 'contact_policy', outcome: `suppressed:${decision.rule}` };
+    }
+    sendAt = decision.sendAt;
+  }
+
+  // Step: arbitration against other campaigns' messages for the same local day.
+  const ours: ArbitrationCandidate = {
+    campaignId: campaign.id,
+    priority: campaign.priority,
+    expectedValue: offer.expectedValue,
+  };
+  const rivals = new Map<string, ArbitrationCandidate>();
+  for (const contact of candidate.history) {
+    if (contact.campaignId === campaign.id || rivals.has(contact.campaignId)) continue;
+    if (todayIn({ now: contact.at, timezone: zone }) !== todayIn({ now: sendAt, timezone: zone })) continue;
+    rivals.set(contact.campaignId, {
+      campaignId: contact.campaignId,
+      priority: contact.priority,
+      expectedValue: contact.expectedValue,
+    });
+  }
+  if (rivals.size > 0 && arbitrate([ours, ...rivals.values()])?.winner.campaignId !== campaign.id) {
+    return { type: 'left', step: 'arbitration', outcome: 'suppressed:arbitration' };
+  }
+
+  // Step: render; a failure leaves this customer out, not the run. The message depends only on
+  // the locale and the customer columns the content names (offer and campaign are the run's), so
+  // customers alike share one render.
+  const key = JSON.stringify([candidate.locale, candidate.attributes]);
+  let content = context.renders.get(key);
+  if (content === undefined) {
+    try {
+      content = renderTemplate(
+        campaign.content,
+        {
+          customer: candidate.attributes,
+          offer: offerContext(offer),
+          campaign: { id: campaign.id, name: campaign.name },
+        },
+        { locale: candidate.locale, fallbackLocale: settings.fallbackLocale },
+      );
+    } catch {
+      content = null;
+    }
+    if (context.renders.size < RENDER_MEMO_LIMIT) context.renders.set(key, content);
+  }
+  if (content === null) return { type: 'left', step: 'render', outcome: 'excluded:render_failed' };
+
+  // Step: outbox.
+  return {
+    type: 'queued',
+    row: {
+      customerId: candidate.customerId,
+      step: MESSAGE_STEP,
+      offerId: offer.id,
+      recipient: candidate.contactPoint,
+      content,
+      sendAt: sendAt.toISOString(),
+      priority: campaign.priority,
+      expectedValue: offer.expectedValue,
+    },
+  };
+};
+
+/** Run use cases: start a run or a dry run, list a campaign's runs, show one with its funnel. */
+export const runService = (deps: RunCampaignDeps) => ({
+  run: (options: RunCampaignOptions) => runCampaign(deps, options),
+  async listRuns(campaignId: string, limit = 50): Promise<Result<readonly CampaignRun[], RunCampaignError>> {
+    if ((await deps.store.campaigns.getCampaign(campaignId)) === null) {
+      return err({ type: 'not_found', message: `no campaign "${campaignId}"` });
+    }
+    return ok(await deps.store.runs.listRuns(campaignId, limit));
+  },
+  async showRun(runId: string): Promise<Result<CampaignRun, RunCampaignError>> {
+    const run = await deps.store.runs.getRun(runId);
+    return run === null ? err({ type: 'not_found', message: `no run "${runId}"` }) : ok(run);
+  },
+});
+export type RunService = ReturnType<typeof runService>;
