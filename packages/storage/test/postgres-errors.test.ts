@@ -167,8 +167,9 @@ describe.skipIf(!URL)('postgres errors: from a real server', () => {
     const victim = await db.session();
     const pid = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     victim.on('error', () => {});
-    const sleeping = victim.query('SELECT pg_sleep(30)');
+    // Handled from the start: the failure may arrive while the terminating query still runs.
+    const sleeping = failure(victim.query('SELECT pg_sleep(30)'));
     await db.admin.query('SELECT pg_terminate_backend($1)', [pid]);
-    expect((await failure(sleeping)).reason).toBe('unavailable');
+    expect((await sleeping).reason).toBe('unavailable');
   });
 });
