@@ -12,7 +12,7 @@ export interface AppDeps {
   readonly clock: () => Date;
   /** Random ids (UCG salts); `crypto.randomUUID` when not given. */
   readonly randomId?: (() => string) | undefined;
-  /** Caps and quiet hours every campaign run respects; none when not given. */
+  /** Caps and quiet hours every campaign run respects; the workspace schema's `contactPolicy` when not given. */
   readonly contactPolicy?: ContactPolicy | undefined;
 }
 
@@ -64,7 +64,11 @@ export const createApp = async (
     importBatch: importBatch(importDeps),
     segments: segmentService(importDeps),
     campaigns: campaignService({ ...importDeps, randomId: deps.randomId ?? randomUUID }),
-    runs: runService({ ...importDeps, randomId: deps.randomId ?? randomUUID, policy: deps.contactPolicy }),
+    runs: runService({
+      ...importDeps,
+      randomId: deps.randomId ?? randomUUID,
+      policy: deps.contactPolicy ?? options.schema.contactPolicy,
+    }),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

@@ -1,4 +1,4 @@
-import { assignGroup, ContactPolicy, type NormalizedRow, type Store } from '@opencvm/core';
+import { assignGroup, bucketOf, ContactPolicy, type NormalizedRow, type Store } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { type App, createApp } from '../src/create-app.ts';
@@ -203,6 +203,130 @@ for (const adapter of ADAPTERS) {
         }
       }
       expect(small.funnel?.steps.find((step) => step.step === 'arbitration')?.left).toBeGreaterThan(0);
+    });
+
+    it('gives each target the best offer they are eligible for, and none to those eligible for none', async () => {
+      await using test = await adapter.open(schema);
+      const now = new Date('2026-01-15T10:00:00.000Z');
+      const app = await open(test.store, () => now, false);
+      const rows = await setUp(app, []);
+      const berlin = { type: 'attribute', attribute: 'city', op: '=', value: 'Berlin' } as const;
+      await app.store.segments.saveSegment({ id: 'berliners', name: 'Berliners', rule: berlin }, now);
+      for (const offer of [
+        // Better than ten-off (500 × 2.5) for those it is open to.
+        { id: 'berlin-gift', eligibility: { type: 'rule', rule: berlin } as const },
+        { id: 'berlin-saved', eligibility: { type: 'segment', segment: 'berliners' } as const },
+      ]) {
+        const created = await app.campaigns.createOffer(
+          offerInput({ ...offer, expectedValue: '9', cooldownDays: 0, channels: ['sms'] }),
+        );
+        expect(created.ok ? null : created.error).toBeNull();
+      }
+      for (const [id, offers, priority] of [
+        ['mixed', ['berlin-gift', 'ten-off'], 900],
+        ['berlin-only', ['berlin-saved'], 100],
+      ] as const) {
+        const { createdBy: _author, ...definition } = campaignInput({
+          id,
+          priority,
+          offers: [...offers],
+          audience: { type: 'rule', rule: EVERYONE },
+        });
+        const created = await app.campaigns.createCampaign(definition, { by: 'alice' });
+        expect(created.ok ? null : created.error).toBeNull();
+        await start(app, id);
+      }
+      const reachable = new Set(
+        rows
+          .filter((row) => row.consent_sms_marketing === true && row.msisdn !== null)
+          .map((row) => String(row.id)),
+      );
+      const inBerlin = new Set(rows.filter((row) => row.city === 'Berlin').map((row) => String(row.id)));
+
+      const mixed = await runOk(app, { campaignId: 'mixed', runId: 'mixed-1' });
+      const mixedHistory = await test.store.runs.history('mixed-1');
+      for (const entry of mixedHistory) {
+        if (entry.outcome !== 'queued') continue;
+        expect(entry.offerId).toBe(inBerlin.has(entry.customerId) ? 'berlin-gift' : 'ten-off');
+      }
+      expect(
+        new Set(mixedHistory.filter((entry) => entry.outcome === 'queued').map((entry) => entry.offerId)),
+      ).toEqual(new Set(['berlin-gift', 'ten-off']));
+      expect(mixed.funnel?.queued).toBe(mixedHistory.filter((entry) => entry.outcome === 'queued').length);
+      for (const message of await test.store.runs.outbox('mixed-1')) {
+        expect(message.offerId).toBe(inBerlin.has(message.customerId) ? 'berlin-gift' : 'ten-off');
+      }
+
+      const only = await runOk(app, { campaignId: 'berlin-only', runId: 'only-1' });
+      const notEligible = (await test.store.runs.history('only-1')).filter(
+        (entry) => reachable.has(entry.customerId) && !inBerlin.has(entry.customerId),
+      );
+      expect(notEligible.length).toBeGreaterThan(0);
+      for (const entry of notEligible) {
+        if (entry.outcome === 'ucg' || entry.outcome === 'control') continue;
+        expect(entry).toMatchObject({ outcome: 'excluded:not_eligible', offerId: null });
+      }
+      const consent = only.funnel?.steps.find((step) => step.step === 'consent');
+      expect(consent?.reasons['excluded:not_eligible']).toBeGreaterThan(0);
+    });
+
+    it('takes the contact policy from the workspace schema when none is given', async () => {
+      const noSms = { ...schema, contactPolicy: ContactPolicy.parse({ caps: { sms: { day: 0 } } }) };
+      await using test = await adapter.open(noSms);
+      const now = new Date('2026-01-15T10:00:00.000Z');
+      const app = await createApp(
+        { store: test.store, schema: noSms },
+        { clock: () => now, randomId: () => 'id-1' },
+      );
+      await setUp(app, [{ id: 'spring-sale', priority: 500 }]);
+      await start(app, 'spring-sale');
+      const run = await runOk(app, { campaignId: 'spring-sale' });
+      expect(run.funnel?.queued).toBe(0);
+      expect(
+        run.funnel?.steps.find((step) => step.step === 'contact_policy')?.reasons['suppressed:cap:sms:day'],
+      ).toBeGreaterThan(0);
+    });
+
+    it('queues at most the volume cap, holding back the rest in holdout-bucket then id order', async () => {
+      await using test = await adapter.open(schema);
+      const now = new Date('2026-01-15T10:00:00.000Z');
+      const app = await open(test.store, () => now, false);
+      await setUp(app, []);
+      const { createdBy: _author, ...definition } = campaignInput({
+        id: 'capped',
+        volumeCap: 50,
+        audience: { type: 'rule', rule: EVERYONE },
+      });
+      const created = await app.campaigns.createCampaign(definition, { by: 'alice' });
+      expect(created.ok ? null : created.error).toBeNull();
+      await start(app, 'capped');
+
+      const run = await runOk(app, { campaignId: 'capped', runId: 'capped-1' });
+      const history = await test.store.runs.history('capped-1');
+      const queued = history.filter((entry) => entry.outcome === 'queued').map((entry) => entry.customerId);
+      const capped = history
+        .filter((entry) => entry.outcome === 'suppressed:volume_cap')
+        .map((entry) => entry.customerId);
+      expect(queued).toHaveLength(50);
+      expect(capped.length).toBeGreaterThan(0);
+      expect(await test.store.runs.outbox('capped-1')).toHaveLength(50);
+      expect(run.funnel?.queued).toBe(50);
+      expect(run.funnel?.steps.find((step) => step.step === 'volume_cap')).toMatchObject({
+        left: capped.length,
+        reasons: { 'suppressed:volume_cap': capped.length },
+      });
+
+      const rank = (id: string) => [bucketOf('campaign:capped', id), id] as const;
+      const before = (a: string, b: string) => {
+        const [ra, rb] = [rank(a), rank(b)];
+        return ra[0] !== rb[0] ? ra[0] < rb[0] : ra[1] < rb[1];
+      };
+      const lastQueued = queued.reduce((last, id) => (before(last, id) ? id : last));
+      for (const id of capped) expect(before(lastQueued, id)).toBe(true);
+
+      // Running it again writes nothing new and holds back the same customers.
+      await runOk(app, { campaignId: 'capped', runId: 'capped-1' });
+      expect(await test.store.runs.outbox('capped-1')).toHaveLength(50);
     });
   });
 }

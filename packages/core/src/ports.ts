@@ -404,6 +404,14 @@ export interface RunStore {
     readonly ucg: { readonly salt: string; readonly buckets: number };
     readonly holdout: { readonly salt: string; readonly buckets: number };
   }): Promise<{ readonly ucg: number; readonly control: number; readonly target: number }>;
+  /**
+   * The run's targets the query (an offer's eligibility) selects: one SQL statement over the
+   * segment intersected with the run's members, never a customer at a time.
+   */
+  eligibleTargets(options: {
+    readonly runId: string;
+    readonly query: SegmentQuery;
+  }): Promise<ReadonlySet<string>>;
   /** Writes the history rows of the `ucg` and `control` members (those not yet written). */
   recordGroups(options: {
     readonly runId: string;

@@ -1,3 +1,5 @@
+import { CHANNELS, PURPOSES } from './channels.ts';
+import { eventAttributeColumns } from './event-columns.ts';
 import {
   type FieldValue,
   type ImportKind,
@@ -6,7 +8,7 @@ import {
   type RowIssue,
 } from './records.ts';
 import { err, ok, type Result } from './result.ts';
-import { CHANNELS, eventAttributeColumns, PURPOSES, type WorkspaceSchema } from './workspace-schema.ts';
+import type { WorkspaceSchema } from './workspace-schema.ts';
 
 /**
  * The one authority on what a row may hold. The importer's bulk SQL checks (storage/staging)

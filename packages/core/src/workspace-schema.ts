@@ -1,14 +1,12 @@
 import { z } from 'zod';
+import { ContactPolicy } from './campaign/contact-policy.ts';
+import { CHANNELS, type Channel, PURPOSES, type Purpose } from './channels.ts';
 import { err, ok, type Result } from './result.ts';
 
-/** Channels a customer can be reached on; consent is recorded per channel and purpose. */
-export const CHANNELS = ['sms', 'email', 'push'] as const;
-export const Channel = z.enum(CHANNELS);
-export type Channel = z.infer<typeof Channel>;
-
-export const PURPOSES = ['marketing', 'service'] as const;
-export const Purpose = z.enum(PURPOSES);
-export type Purpose = z.infer<typeof Purpose>;
+// Channels live in their own module so that the contact policy (which this schema embeds) can
+// use them without an import cycle.
+export { CHANNELS, Channel, PURPOSES, Purpose } from './channels.ts';
+export { eventAttributeColumns } from './event-columns.ts';
 
 export const ATTRIBUTE_TYPES = [
   'string',
@@ -99,6 +97,8 @@ export const WorkspaceSchema = z.strictObject({
       relations: ColumnMapping.optional(),
     })
     .default({}),
+  /** Caps and quiet hours every campaign run respects; no caps and no quiet hours when absent. */
+  contactPolicy: ContactPolicy.default({ caps: {}, quietHours: {} }),
 });
 export type WorkspaceSchema = z.infer<typeof WorkspaceSchema>;
 
@@ -131,20 +131,6 @@ export const formatPath = (path: readonly PropertyKey[]): string =>
     if (typeof key === 'number') return `${acc}[${key}]`;
     return acc === '' ? String(key) : `${acc}.${String(key)}`;
   }, '');
-
-/**
- * The attribute columns of the events table: the union over event types. Two event types may
- * share an attribute name only with the same definition, since they share one column.
- */
-export const eventAttributeColumns = (schema: WorkspaceSchema): Map<string, AttributeDefinition> => {
-  const columns = new Map<string, AttributeDefinition>();
-  for (const definition of Object.values(schema.events)) {
-    for (const [name, attribute] of Object.entries(definition.attributes)) {
-      if (!columns.has(name)) columns.set(name, attribute);
-    }
-  }
-  return columns;
-};
 
 const sameDefinition = (a: AttributeDefinition, b: AttributeDefinition): boolean =>
   a.type === b.type &&

@@ -24,6 +24,10 @@ describe('workspace schema', () => {
     expect(Object.keys(result.value.events)).toContain('topup');
     expect(result.value.events.topup?.amount).toBe(true);
     expect(result.value.events.call?.amount).toBe(false);
+    expect(result.value.contactPolicy).toEqual({
+      caps: { sms: { day: 1, week: 3 }, total: { month: 8 } },
+      quietHours: { default: { from: '21:00', to: '09:00' } },
+    });
   });
 
   it('fills defaults: relation kinds, locale, empty attribute lists', () => {
@@ -31,6 +35,26 @@ describe('workspace schema', () => {
     expect(result.ok && result.value.relations.kinds).toEqual(['call', 'sms', 'family']);
     expect(result.ok && result.value.customer.attributes).toEqual({});
     expect(result.ok && result.value.workspace.defaultLocale).toBe('en');
+    expect(result.ok && result.value.contactPolicy).toEqual({ caps: {}, quietHours: {} });
+  });
+
+  it('names the key of a contact policy error', () => {
+    const policyIssues = (contactPolicy: unknown) => issuesOf({ ...base, contactPolicy });
+    expect(policyIssues({ quietHours: { default: { from: '9pm', to: '09:00' } } })).toEqual([
+      { path: 'contactPolicy.quietHours.default.from', message: 'must be a local time HH:MM such as 21:00' },
+    ]);
+    expect(policyIssues({ quietHours: { sms: { from: '21:00', to: '21:00' } } })).toEqual([
+      { path: 'contactPolicy.quietHours.sms.to', message: 'from and to must differ' },
+    ]);
+    expect(policyIssues({ caps: { sms: { day: -1 } } })).toEqual([
+      { path: 'contactPolicy.caps.sms.day', message: 'must not be negative' },
+    ]);
+    expect(policyIssues({ caps: { sms: { day: 1.5 } } })[0]?.path).toBe('contactPolicy.caps.sms.day');
+    expect(policyIssues({ caps: { fax: { day: 1 } } })[0]).toMatchObject({
+      path: 'contactPolicy.caps',
+      message: expect.stringMatching(/fax/),
+    });
+    expect(policyIssues({ caps: { total: { month: 8 } } })).toEqual([]);
   });
 
   it('names the key and the problem', () => {

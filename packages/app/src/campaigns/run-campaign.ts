@@ -36,7 +36,8 @@ import {
  * A campaign run: a workflow of named steps, each counted in the run's funnel, each safe to
  * resume.
  *
- *   audience snapshot → ucg → holdout → consent → contact_policy → arbitration → render → outbox
+ *   audience snapshot → ucg → holdout → consent → contact_policy → arbitration → render
+ *     → volume_cap → outbox
  *
  * - The audience is materialized with each member's group (UCG, holdout, target) in SQL, by the
  *   same bucket as core's `assignGroup`; UCG and holdout members get their history row there.
@@ -50,6 +51,12 @@ import {
  *   `suppressed:arbitration`. Campaigns due in the same scheduler tick are run best first, so the
  *   lower one always finds the higher one queued and loses. A message queued earlier is not
  *   withdrawn by a later, better one.
+ * - Offers: among the campaign's valid offers for its channel, each target gets the best one
+ *   (arbitration's order) whose eligibility they meet; eligibility is one SQL statement per offer
+ *   over the run's targets. A target eligible for none records `excluded:not_eligible`.
+ * - Volume cap: at most `volumeCap` messages are queued per run. Targets are decided in the
+ *   order of their campaign holdout bucket, then id (the `seq` of `run_members`), so those past
+ *   the cap (`suppressed:volume_cap`) are the same on every attempt and not biased towards low ids.
  * - A dry run computes and stores the funnel but writes no history or outbox rows.
  */
 
@@ -92,7 +99,6 @@ export interface RunCampaignOptions {
 /** What every target's decision needs of the run. */
 interface StepContext {
   readonly campaign: Campaign;
-  readonly offer: Offer | null;
   readonly now: Date;
   readonly runId: string;
   readonly dryRun: boolean;
@@ -103,8 +109,8 @@ interface StepContext {
 
 const isChannel = (name: string): name is Channel => CHANNELS.some((channel) => channel === name);
 
-/** The campaign's offer for this run: the best valid one for its channel, by arbitration's rule. */
-export const chooseOffer = (campaign: Campaign, offers: readonly Offer[], today: string): Offer | null => {
+/** The campaign's valid offers for its channel, best first by arbitration's rule. */
+export const rankOffers = (campaign: Campaign, offers: readonly Offer[], today: string): readonly Offer[] => {
   const usable = offers.filter(
     (offer) =>
       campaign.offers.includes(offer.id) &&
@@ -119,8 +125,14 @@ export const chooseOffer = (campaign: Campaign, offers: readonly Offer[], today:
       expectedValue: offer.expectedValue,
     })),
   );
-  return usable.find((offer) => offer.id === chosen?.winner.campaignId) ?? null;
+  if (chosen === null) return [];
+  const order = [chosen.winner, ...chosen.losers.map((loser) => loser.candidate)];
+  return order.flatMap((candidate) => usable.filter((offer) => offer.id === candidate.campaignId));
 };
+
+/** The campaign's best valid offer for its channel, eligibility aside. */
+export const chooseOffer = (campaign: Campaign, offers: readonly Offer[], today: string): Offer | null =>
+  rankOffers(campaign, offers, today)[0] ?? null;
 
 const offerContext = (offer: Offer | null): TemplateContext['offer'] => ({
   id: offer?.id ?? null,
@@ -186,7 +198,7 @@ export const runCampaign = async (
   const run = started.run;
 
   const offers = (await store.campaigns.listOffers()).map((entry) => entry.offer);
-  const offer = chooseOffer(campaign, offers, todayIn({ now, timezone }));
+  const ranked = rankOffers(campaign, offers, todayIn({ now, timezone }));
 
   // Step: audience snapshot, split into UCG, holdout and targets.
   const saved = new Map((await store.segments.listSegments()).map((segment) => [segment.id, segment]));
@@ -222,9 +234,27 @@ export const runCampaign = async (
     });
   }
 
+  // Step: offer eligibility, one statement per offer that has any.
+  const eligible = new Map<string, ReadonlySet<string>>();
+  for (const offer of ranked) {
+    if (offer.eligibility === undefined) continue;
+    const eligibility =
+      offer.eligibility.type === 'rule' ? offer.eligibility.rule : saved.get(offer.eligibility.segment)?.rule;
+    // A deleted eligibility segment makes the offer eligible to no one rather than to everyone.
+    eligible.set(
+      offer.id,
+      eligibility === undefined
+        ? new Set()
+        : await store.runs.eligibleTargets({ runId: run.id, query: { ...query, rule: eligibility } }),
+    );
+  }
+  const offerFor = (customerId: string): Offer | null =>
+    ranked.find((offer) => eligible.get(offer.id)?.has(customerId) ?? true) ?? null;
+  const cooldownDays = Math.max(0, ...ranked.map((offer) => offer.cooldownDays));
+  let queued = 0;
+
   const context: StepContext = {
     campaign,
-    offer,
     now: options.dueAt ?? now,
     runId: run.id,
     dryRun: options.dryRun,
@@ -248,18 +278,28 @@ export const runCampaign = async (
     channel: campaign.channel,
     purpose: campaign.purpose,
     columns,
-    historySince: new Date(now.getTime() - (HISTORY_DAYS + (offer?.cooldownDays ?? 0)) * DAY_MS),
+    historySince: new Date(now.getTime() - (HISTORY_DAYS + cooldownDays) * DAY_MS),
     stopList: STOP_LIST,
     pageSize,
     onPage: async (candidates) => {
       const history: HistoryRow[] = [];
       const outbox: OutboxRow[] = [];
       for (const candidate of candidates) {
-        const decided = decide(context, candidate, {
+        const offer = offerFor(candidate.customerId);
+        let decided = decide(context, candidate, {
+          offer,
           policy,
           timezone,
           fallbackLocale: schema.workspace.defaultLocale,
         });
+        // Step: volume cap, counted in the order targets are decided.
+        if (decided.type === 'queued') {
+          if (campaign.volumeCap !== undefined && queued >= campaign.volumeCap) {
+            decided = { type: 'left', step: 'volume_cap', outcome: 'suppressed:volume_cap' };
+          } else {
+            queued += 1;
+          }
+        }
         if (decided.type === 'left') {
           funnel.leave(decided.step, decided.outcome);
           history.push({
@@ -305,7 +345,7 @@ export const runCampaign = async (
 type Decision =
   | {
       readonly type: 'left';
-      readonly step: 'consent' | 'contact_policy' | 'arbitration' | 'render';
+      readonly step: 'consent' | 'contact_policy' | 'arbitration' | 'render' | 'volume_cap';
       readonly outcome: string;
     }
   | { readonly type: 'queued'; readonly row: OutboxRow };
@@ -314,9 +354,15 @@ type Decision =
 const decide = (
   context: StepContext,
   candidate: RunCandidate,
-  settings: { readonly policy: ContactPolicy; readonly timezone: string; readonly fallbackLocale: string },
+  settings: {
+    readonly offer: Offer | null;
+    readonly policy: ContactPolicy;
+    readonly timezone: string;
+    readonly fallbackLocale: string;
+  },
 ): Decision => {
-  const { campaign, offer } = context;
+  const { campaign } = context;
+  const { offer } = settings;
   const channel = campaign.channel;
 
   // Step: consent and contactability.
@@ -375,9 +421,9 @@ const decide = (
   }
 
   // Step: render; a failure leaves this customer out, not the run. The message depends only on
-  // the locale and the customer columns the content names (offer and campaign are the run's), so
-  // customers alike share one render.
-  const key = JSON.stringify([candidate.locale, candidate.attributes]);
+  // the offer, the locale and the customer columns the content names (the campaign is the run's),
+  // so customers alike share one render.
+  const key = JSON.stringify([offer.id, candidate.locale, candidate.attributes]);
   let content = context.renders.get(key);
   if (content === undefined) {
     try {

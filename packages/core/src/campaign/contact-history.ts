@@ -19,9 +19,12 @@ export const EXCLUSION_REASONS = [
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
-/** Why the contact policy or arbitration held a message back. */
-export type SuppressionRule = PolicyRule | 'arbitration';
-export const SUPPRESSION_RULES: readonly SuppressionRule[] = [...POLICY_RULES, 'arbitration'];
+/**
+ * Why the contact policy or arbitration held a message back, or the campaign's volume cap (the
+ * run had queued as many as it may).
+ */
+export type SuppressionRule = PolicyRule | 'arbitration' | 'volume_cap';
+export const SUPPRESSION_RULES: readonly SuppressionRule[] = [...POLICY_RULES, 'arbitration', 'volume_cap'];
 
 /** Outcomes with nothing after the step name; the later ones follow the message through delivery. */
 export const PLAIN_OUTCOMES = ['ucg', 'control', 'queued', 'sent', 'delivered', 'failed'] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { CHANNELS, type Channel } from '../channels.ts';
 import { zonedWallTimeToInstant } from '../row-validation.ts';
-import { CHANNELS, type Channel } from '../workspace-schema.ts';
 
 /**
  * One contact policy for every campaign: a pure decision per message, with the time passed in.

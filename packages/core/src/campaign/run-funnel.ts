@@ -15,6 +15,7 @@ export const RUN_STEPS = [
   'contact_policy',
   'arbitration',
   'render',
+  'volume_cap',
   'outbox',
 ] as const;
 export type RunStep = (typeof RUN_STEPS)[number];

@@ -211,9 +211,10 @@ export class SqlRunStore implements RunStore {
     const group = `CASE WHEN ${bucket(`$${n + 2}`)} < CAST($${n + 3} AS INTEGER) THEN 'ucg' WHEN ${bucket(`$${n + 4}`)} < CAST($${n + 5} AS INTEGER) THEN 'control' ELSE 'target' END`;
     return this.sql.transaction(async (runner) => {
       await runner.all('DELETE FROM run_members WHERE run_id = $1', [options.runId]);
-      // Pages of targets are ranges of `seq`, numbered per group in id order.
+      // Pages of targets are ranges of `seq`, numbered per group by holdout bucket, then id: the
+      // order targets are decided in, so a volume cap keeps a spread, repeatable share.
       await runner.all(
-        `INSERT INTO run_members (run_id, customer_id, grp, seq) ${compiled.with}, __grouped AS (SELECT b.id, ${group} AS grp FROM base b WHERE ${compiled.predicate}) SELECT ${run}, id, grp, row_number() OVER (PARTITION BY grp ORDER BY id) FROM __grouped`,
+        `INSERT INTO run_members (run_id, customer_id, grp, seq) ${compiled.with}, __grouped AS (SELECT b.id, ${group} AS grp, ${bucket(`$${n + 4}`)} AS hb FROM base b WHERE ${compiled.predicate}) SELECT ${run}, id, grp, row_number() OVER (PARTITION BY grp ORDER BY hb, id) FROM __grouped`,
         [
           ...compiled.params,
           options.runId,
@@ -230,6 +231,24 @@ export class SqlRunStore implements RunStore {
       const of = (name: string) => count(rows.find((row) => row.grp === name)?.n);
       return { ucg: of('ucg'), control: of('control'), target: of('target') };
     });
+  }
+
+  async eligibleTargets(options: {
+    readonly runId: string;
+    readonly query: SegmentQuery;
+  }): Promise<ReadonlySet<string>> {
+    const { query } = options;
+    const compiled = compileSegment(query.rule, {
+      dialect: this.dialect,
+      schema: this.schema(),
+      clock: query.clock,
+      segmentRule: query.segmentRule,
+    });
+    const rows = await this.sql.all(
+      `${compiled.with} SELECT b.id AS id FROM base b WHERE (${compiled.predicate}) AND b.id IN (SELECT customer_id FROM run_members WHERE run_id = $${compiled.params.length + 1} AND grp = 'target')`,
+      [...compiled.params, options.runId],
+    );
+    return new Set(rows.map((row) => String(row.id)));
   }
 
   async recordGroups(options: {

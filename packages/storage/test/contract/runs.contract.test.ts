@@ -1,5 +1,6 @@
 import {
   assignGroup,
+  bucketOf,
   bucketsOf,
   type NormalizedRow,
   type RunCandidate,
@@ -118,6 +119,21 @@ for (const adapter of ADAPTERS) {
           history: [],
         });
       }
+      // Targets come in the order they are decided (and a volume cap counts): holdout bucket, then id.
+      const rank = (id: string) => [bucketOf(holdout.salt, id), id] as const;
+      const ids = targets.map((target) => target.customerId);
+      const sorted = [...ids].sort((a, b) => {
+        const [ra, rb] = [rank(a), rank(b)];
+        return ra[0] !== rb[0] ? ra[0] - rb[0] : a < b ? -1 : 1;
+      });
+      expect(ids).toEqual(sorted);
+
+      // Eligibility: the rule's customers among the run's targets, never the UCG or control.
+      const eligible = await test.store.runs.eligibleTargets({
+        runId: 'r1',
+        query: { ...query, rule: { type: 'attribute', attribute: 'city', op: '=', value: 'Berlin' } },
+      });
+      expect([...eligible].sort()).toEqual(ids.filter((id) => byId.get(id)?.city === 'Berlin').sort());
     });
 
     it('writes history and outbox rows once, whatever the retries, and shows them as history', async () => {
