@@ -12,7 +12,7 @@ import {
 } from '@opencvm/core';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { ApiError } from './errors.ts';
+import { type ApiError, invalidBody } from './errors.ts';
 
 /** Offers and campaigns are small documents. */
 export const MAX_CAMPAIGN_BODY_BYTES = 1024 * 1024;
@@ -31,15 +31,8 @@ export interface CampaignRouteDeps {
 /** A refused operation as an API error: bad input is 400 with every issue and its path. */
 export const campaignFailure = (error: CampaignError): ApiError => {
   switch (error.type) {
-    case 'invalid': {
-      const [first] = error.issues;
-      return {
-        code: 'invalid_body',
-        message: error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
-        ...(first === undefined ? {} : { path: first.path }),
-        details: { issues: error.issues },
-      };
-    }
+    case 'invalid':
+      return invalidBody(error.issues);
     case 'not_found':
       return { code: 'not_found', message: error.message };
     case 'conflict':

@@ -1,3 +1,4 @@
+import type { SchemaIssue } from '@opencvm/core';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** Every error the API can answer with; the table below must name a status for each. */
@@ -32,3 +33,14 @@ export interface ApiError {
 }
 
 export const errorBody = (error: ApiError): { error: ApiError } => ({ error });
+
+/** Refused input as 400 `invalid_body`: every issue with its path, the first one's path on top. */
+export const invalidBody = (issues: readonly SchemaIssue[]): ApiError => {
+  const [first] = issues;
+  return {
+    code: 'invalid_body',
+    message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+    ...(first === undefined ? {} : { path: first.path }),
+    details: { issues },
+  };
+};

@@ -2,7 +2,7 @@ import { type App, csvHeader, csvLine, type SegmentError, type SegmentTarget } f
 import { err, FEATURES, ok, type Result } from '@opencvm/core';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { ApiError } from './errors.ts';
+import { type ApiError, invalidBody } from './errors.ts';
 
 /** Rules and segment definitions are small; list uploads may be as large as any body. */
 export const MAX_RULE_BODY_BYTES = 1024 * 1024;
@@ -17,15 +17,8 @@ export interface SegmentRouteDeps {
 /** A refused segment operation as an API error: bad input is 400 with every issue and its path. */
 export const segmentFailure = (error: SegmentError): ApiError => {
   switch (error.type) {
-    case 'invalid_segment': {
-      const [first] = error.issues;
-      return {
-        code: 'invalid_body',
-        message: error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
-        ...(first === undefined ? {} : { path: first.path }),
-        details: { issues: error.issues },
-      };
-    }
+    case 'invalid_segment':
+      return invalidBody(error.issues);
     case 'not_found':
       return { code: 'not_found', message: error.message };
     case 'conflict':

@@ -10,6 +10,8 @@ import { nextRunAfter, parseCron } from './cron.ts';
 import {
   Audience,
   checkAudience,
+  Description,
+  DisplayName,
   issuesUnder,
   type Offer,
   Priority,
@@ -149,14 +151,8 @@ const APPROVED_STATUSES: readonly CampaignStatus[] = ['approved', 'running', 'co
 export const Campaign = z
   .strictObject({
     id: Slug,
-    name: z
-      .string({ error: 'must be a string' })
-      .min(1, 'must not be empty')
-      .max(200, 'must be at most 200 characters'),
-    description: z
-      .string({ error: 'must be a string' })
-      .max(2000, 'must be at most 2000 characters')
-      .optional(),
+    name: DisplayName,
+    description: Description.optional(),
     audience: Audience,
     /** Offer ids; when a customer may get several, arbitration picks one. */
     offers: z

@@ -66,19 +66,23 @@ export const Audience = z.discriminatedUnion(
 );
 export type Audience = z.infer<typeof Audience>;
 
+/** A name people read in lists: offers and campaigns. */
+export const DisplayName = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
+
+export const Description = z
+  .string({ error: 'must be a string' })
+  .max(2000, 'must be at most 2000 characters');
+
 export const OFFER_KINDS = ['product', 'bonus', 'discount'] as const;
 
 export const Offer = z
   .strictObject({
     id: Slug,
-    name: z
-      .string({ error: 'must be a string' })
-      .min(1, 'must not be empty')
-      .max(200, 'must be at most 200 characters'),
-    description: z
-      .string({ error: 'must be a string' })
-      .max(2000, 'must be at most 2000 characters')
-      .optional(),
+    name: DisplayName,
+    description: Description.optional(),
     kind: z.enum(OFFER_KINDS, { error: `must be one of ${OFFER_KINDS.join(', ')}` }),
     /** Who may get it; everyone when absent. */
     eligibility: Audience.optional(),

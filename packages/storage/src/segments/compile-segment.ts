@@ -1,13 +1,16 @@
 import {
   type AttributeCondition,
-  type ColumnSpec,
   type ConditionValue,
+  customerRuleFields,
   type EventWindow,
-  importColumns,
+  eventRuleFields,
+  featureRuleField,
   isRelativeDate,
   type Measure,
   type MeasureOperator,
   type RuleClock,
+  type RuleField,
+  type RuleFieldKind,
   recencyRange,
   relativeDate,
   relativeInstant,
@@ -30,7 +33,8 @@ import { type Dialect, ident } from '../sql-types.ts';
  * to the customers; each rule node becomes a two-valued predicate over a `base` row.
  */
 
-export type FieldKind = 'string' | 'enum' | 'integer' | 'number' | 'money' | 'boolean' | 'date' | 'timestamp';
+/** How a column compares, as core's rule checks see it. */
+export type FieldKind = RuleFieldKind;
 
 /** How a compared number is cast: measures are compared with any number a rule gives, exactly. */
 
@@ -79,21 +83,6 @@ export class SegmentCompileError extends Error {
   }
 }
 
-const kindOf = (type: ColumnSpec['type']): FieldKind => {
-  switch (type) {
-    case 'integer':
-    case 'number':
-    case 'money':
-    case 'boolean':
-    case 'date':
-    case 'timestamp':
-    case 'enum':
-      return type;
-    default:
-      return 'string';
-  }
-};
-
 const castType = (kind: FieldKind, dialect: Dialect): string => {
   switch (kind) {
     case 'integer':
@@ -141,21 +130,17 @@ class SegmentSqlBuilder {
   private readonly ctes = new Map<string, { name: string; sql: string }>();
   readonly attributes = new Set<string>();
   readonly features = new Set<string>();
-  private readonly customerFields: ReadonlyMap<string, FieldKind>;
-  private readonly eventFields: ReadonlyMap<string, FieldKind>;
+  private readonly customerFields: ReadonlyMap<string, RuleField>;
   private aliasCount = 0;
   private cteCount = 0;
 
   constructor(private readonly options: CompileOptions) {
-    const customers = new Map(
-      importColumns(options.schema, 'customers').map((spec) => [spec.name, kindOf(spec.type)]),
-    );
-    customers.set('created_at', 'timestamp');
-    customers.set('updated_at', 'timestamp');
-    this.customerFields = customers;
-    this.eventFields = new Map(
-      importColumns(options.schema, 'events').map((spec) => [spec.name, kindOf(spec.type)]),
-    );
+    this.customerFields = customerRuleFields(options.schema);
+  }
+
+  /** The fields a `where` on events of this type (or that type's measures) can name. */
+  private eventFields(eventType: string): ReadonlyMap<string, RuleField> {
+    return eventRuleFields(this.options.schema, eventType) ?? new Map();
   }
 
   private get dialect(): Dialect {
@@ -176,10 +161,10 @@ class SegmentSqlBuilder {
     return `${prefix}${this.aliasCount}`;
   }
 
-  private fieldKind(fields: ReadonlyMap<string, FieldKind>, name: string, path: string): FieldKind {
-    const kind = fields.get(name);
-    if (kind === undefined) throw new SegmentCompileError(path, `unknown attribute "${name}"`);
-    return kind;
+  private fieldKind(fields: ReadonlyMap<string, RuleField>, name: string, path: string): FieldKind {
+    const field = fields.get(name);
+    if (field === undefined) throw new SegmentCompileError(path, `unknown attribute "${name}"`);
+    return field.kind;
   }
 
   /** A rule value in the stored form of the attribute's kind, as a parameter. */
@@ -201,12 +186,13 @@ class SegmentSqlBuilder {
   /** A two-valued predicate for an attribute condition on `alias`'s column. */
   condition(
     condition: AttributeCondition,
-    target: { alias: string; table: 'customers' | 'events' },
+    /** A customer row, or an event row of the given type. */
+    target: { readonly alias: string; readonly eventType?: string },
     path: string,
   ): string {
-    const fields = target.table === 'customers' ? this.customerFields : this.eventFields;
+    const fields = target.eventType === undefined ? this.customerFields : this.eventFields(target.eventType);
     const kind = this.fieldKind(fields, condition.attribute, `${path}.attribute`);
-    if (target.table === 'customers') this.attributes.add(condition.attribute);
+    if (target.eventType === undefined) this.attributes.add(condition.attribute);
     const column = `${target.alias}.${ident(condition.attribute)}`;
     const twoValued = (sql: string): string => `COALESCE(${sql}, FALSE)`;
     switch (condition.op) {
@@ -227,9 +213,9 @@ class SegmentSqlBuilder {
         return twoValued(`${column} BETWEEN ${from} AND ${to}`);
       }
       case 'contains':
-        return twoValued(`strpos(${column}, ${this.param(String(condition.value ?? ''), 'string')}) > 0`);
+        return twoValued(`strpos(${column}, ${this.param(String(condition.value ?? ''), 'text')}) > 0`);
       case 'starts with':
-        return twoValued(`starts_with(${column}, ${this.param(String(condition.value ?? ''), 'string')})`);
+        return twoValued(`starts_with(${column}, ${this.param(String(condition.value ?? ''), 'text')})`);
       default:
         return twoValued(
           `${column} ${COMPARISON_SQL[condition.op]} ${this.value(condition.value ?? '', kind, `${path}.value`)}`,
@@ -246,11 +232,13 @@ class SegmentSqlBuilder {
       throw new SegmentCompileError(`${path}.eventType`, `unknown event type "${selection.eventType}"`);
     }
     const range = windowRange(selection.window, this.options.clock);
-    const parts = [`e.type = ${this.param(selection.eventType, 'string')}`];
+    const parts = [`e.type = ${this.param(selection.eventType, 'text')}`];
     if (range.from !== null) parts.push(`e.ts >= ${this.param(range.from, 'timestamp')}`);
     if (range.before !== null) parts.push(`e.ts < ${this.param(range.before, 'timestamp')}`);
     (selection.where ?? []).forEach((condition, index) => {
-      parts.push(this.condition(condition, { alias: 'e', table: 'events' }, `${path}.where[${index}]`));
+      parts.push(
+        this.condition(condition, { alias: 'e', eventType: selection.eventType }, `${path}.where[${index}]`),
+      );
     });
     const entry = {
       index: this.selections.size + 1,
@@ -276,7 +264,7 @@ class SegmentSqlBuilder {
     const filter = [...this.selections.values()].find((entry) => entry.index === index)?.sql ?? 'FALSE';
     let fieldSql = '';
     if (field !== undefined) {
-      const kind = this.fieldKind(this.eventFields, field, `${path}.field`);
+      const kind = this.fieldKind(this.eventFields(selection.eventType), field, `${path}.field`);
       if (kind !== 'money' && kind !== 'integer' && kind !== 'number') {
         throw new SegmentCompileError(`${path}.field`, `"${field}" is not a number`);
       }
@@ -329,8 +317,10 @@ class SegmentSqlBuilder {
     return this.param(text, 'number');
   }
 
-  private measureKind(field: string | undefined, path: string): FieldKind {
-    return field === undefined ? 'integer' : this.fieldKind(this.eventFields, field, `${path}.field`);
+  private measureKind(eventType: string, field: string | undefined, path: string): FieldKind {
+    return field === undefined
+      ? 'integer'
+      : this.fieldKind(this.eventFields(eventType), field, `${path}.field`);
   }
 
   /** A number-valued SQL expression over `alias` for a top-N measure (NULL when missing). */
@@ -377,7 +367,7 @@ class SegmentSqlBuilder {
   }
 
   private hash(seed: string, id: string): string {
-    return hashSql(this.dialect, this.param(seed, 'string'), id);
+    return hashSql(this.dialect, this.param(seed, 'text'), id);
   }
 
   private graph(
@@ -393,7 +383,7 @@ class SegmentSqlBuilder {
       const edgeFilter = [
         ...(rule.kinds === undefined
           ? []
-          : [`r.kind IN (${rule.kinds.map((kind) => this.param(kind, 'string')).join(', ')})`]),
+          : [`r.kind IN (${rule.kinds.map((kind) => this.param(kind, 'text')).join(', ')})`]),
         ...(rule.minWeight === undefined
           ? []
           : [`r.weight >= ${this.param(String(rule.minWeight), 'number')}`]),
@@ -459,11 +449,12 @@ class SegmentSqlBuilder {
       case 'not':
         return `(NOT ${this.predicate(rule.rule, alias, at('rule'), segments)})`;
       case 'attribute':
-        return this.condition(rule, { alias, table: 'customers' }, path || '(root)');
+        return this.condition(rule, { alias }, path || '(root)');
       case 'event': {
         const column = (m: EventMeasure): string =>
           `${alias}.${ident(this.eventMeasure(rule, m, rule.field, path))}`;
-        const kind = rule.aggregate === 'count' ? 'integer' : this.measureKind(rule.field, path);
+        const kind =
+          rule.aggregate === 'count' ? 'integer' : this.measureKind(rule.eventType, rule.field, path);
         switch (rule.aggregate) {
           case 'count':
             return `COALESCE(${this.compare(`COALESCE(${column('count')}, 0)`, rule, kind)}, FALSE)`;
@@ -503,7 +494,7 @@ class SegmentSqlBuilder {
       case 'feature': {
         this.features.add(rule.feature);
         const column = `${alias}.${ident(`__f_${rule.feature}`)}`;
-        const kind: FieldKind = rule.feature === 'rfm_monetary' ? 'money' : 'integer';
+        const kind = featureRuleField(rule.feature)?.kind ?? 'integer';
         switch (rule.op) {
           case 'is null':
             return `(${column} IS NULL)`;
@@ -531,7 +522,7 @@ class SegmentSqlBuilder {
         return this.predicate(referenced, alias, at('segment'), [...segments, rule.segment]);
       }
       case 'list':
-        return `(${alias}.id IN (SELECT l.customer_id FROM list_members l WHERE l.list_name = ${this.param(rule.list, 'string')}))`;
+        return `(${alias}.id IN (SELECT l.customer_id FROM list_members l WHERE l.list_name = ${this.param(rule.list, 'text')}))`;
       case 'graph':
         return `(${alias}.id IN (SELECT id FROM ${this.graph(rule, path, segments)}))`;
       case 'top': {
@@ -591,9 +582,9 @@ class SegmentSqlBuilder {
   private necessaryCondition(rule: SegmentRule, segments: readonly string[]): string | null {
     switch (rule.type) {
       case 'attribute':
-        return this.condition(rule, { alias: 'c', table: 'customers' }, '(scope)');
+        return this.condition(rule, { alias: 'c' }, '(scope)');
       case 'list':
-        return `(c.id IN (SELECT l.customer_id FROM list_members l WHERE l.list_name = ${this.param(rule.list, 'string')}))`;
+        return `(c.id IN (SELECT l.customer_id FROM list_members l WHERE l.list_name = ${this.param(rule.list, 'text')}))`;
       case 'and': {
         const parts = rule.rules
           .map((child) => this.necessary(child, segments))
@@ -637,7 +628,7 @@ class SegmentSqlBuilder {
       const from = lowest.some((bound) => bound === null) ? null : lowest.filter((b) => b !== null).sort()[0];
       const where = [
         `e.ts <= ${this.now()}`,
-        `e.type IN (${types.map((type) => this.param(type, 'string')).join(', ')})`,
+        `e.type IN (${types.map((type) => this.param(type, 'text')).join(', ')})`,
         ...(from === undefined || from === null ? [] : [`e.ts >= ${this.param(from, 'timestamp')}`]),
         ...(this.scope === null
           ? []
