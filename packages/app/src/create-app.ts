@@ -4,6 +4,7 @@ import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import { type CampaignService, campaignService } from './campaigns/campaign-service.ts';
 import { type RunService, runService } from './campaigns/run-campaign.ts';
 import type { StoreConfig } from './config.ts';
+import { type DeliveryService, deliveryService } from './delivery/delivery-service.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
 import { type SegmentService, segmentService } from './segments/segment-service.ts';
@@ -25,6 +26,7 @@ export interface App {
   readonly segments: SegmentService;
   readonly campaigns: CampaignService;
   readonly runs: RunService;
+  readonly delivery: DeliveryService;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export const createApp = async (
       randomId: deps.randomId ?? randomUUID,
       policy: deps.contactPolicy ?? options.schema.contactPolicy,
     }),
+    delivery: deliveryService(importDeps),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

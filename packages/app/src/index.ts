@@ -25,6 +25,24 @@ export {
 } from './campaigns/scheduler.ts';
 export { type AppConfig, type ConfigError, loadConfig, type StoreConfig } from './config.ts';
 export { type App, type AppDeps, createApp, openStore } from './create-app.ts';
+export { type DeliveryError, type DeliveryService, deliveryService } from './delivery/delivery-service.ts';
+export {
+  type ChannelRoute,
+  createDispatcher,
+  type Dispatcher,
+  type DispatcherDeps,
+  type DispatchTotals,
+  retryDelay,
+} from './delivery/dispatcher.ts';
+export { buildRoutes, type DeliveryConfigError, startDelivery } from './delivery/start-delivery.ts';
+export {
+  readUnsubscribeToken,
+  type UnsubscribeClaim,
+  type UnsubscribeError,
+  unsubscribeKey,
+  unsubscribeLink,
+  unsubscribeToken,
+} from './delivery/unsubscribe.ts';
 export {
   DEFAULT_DEMO_AS_OF,
   type DemoCounts,

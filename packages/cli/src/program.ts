@@ -14,6 +14,7 @@ import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind, type Impo
 import { StoreError } from '@opencvm/storage';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerCampaignCommands } from './campaign-commands.ts';
+import { registerDeliveryCommands } from './delivery-commands.ts';
 import { ensureDemoData } from './demo-data.ts';
 import { progressBar } from './progress.ts';
 import { registerSegmentCommands } from './segment-commands.ts';
@@ -139,6 +140,11 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
           version: await packageVersion(),
           log: out,
           clock: context.clock,
+          env: context.env,
+          cwd: context.cwd,
+          fail: (message, exitCode) => {
+            throw new UserError(message, exitCode);
+          },
         });
       });
     });
@@ -283,6 +289,16 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
     },
     cwd: context.cwd,
     defaultUser: osUser(context.env),
+  });
+  registerDeliveryCommands(program, {
+    withApp,
+    out,
+    fail: (message, exitCode) => {
+      throw new UserError(message, exitCode);
+    },
+    env: context.env,
+    cwd: context.cwd,
+    clock: context.clock,
   });
 
   const demo = program.command('demo').description('demo data');

@@ -1,10 +1,11 @@
 import { serve as serveHttp } from '@hono/node-server';
-import { type App, createScheduler } from '@opencvm/app';
+import { type App, createScheduler, startDelivery } from '@opencvm/app';
 import { createServer } from '@opencvm/server';
 
 /**
  * Serves the API until SIGINT or SIGTERM, then closes the store cleanly. In this embedded mode
- * the same process runs the campaign scheduler, which starts due runs every minute.
+ * the same process runs the campaign scheduler, which starts due runs every minute, and the
+ * dispatcher, which sends due outbox messages through the configured channels.
  */
 export const serve = async (options: {
   readonly app: App;
@@ -13,14 +14,39 @@ export const serve = async (options: {
   readonly version: string;
   readonly log: (line: string) => void;
   readonly clock: () => Date;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Stops with a message for the user (a delivery route the schema gets wrong). */
+  readonly fail: (message: string, exitCode: number) => never;
 }): Promise<void> => {
   const server = createServer(options.app, { version: options.version });
   const { app } = options;
+  const delivery = await startDelivery({
+    store: app.store,
+    schema: app.schema,
+    env: options.env,
+    cwd: options.cwd,
+    clock: options.clock,
+    log: options.log,
+  });
+  if (!delivery.ok) {
+    return options.fail(
+      delivery.error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'),
+      2,
+    );
+  }
+  const dispatcher = delivery.value;
+  if (dispatcher === null)
+    options.log('delivery: no channel has a route; queued messages wait in the outbox');
   const scheduler = createScheduler({
     store: app.store,
     schema: app.schema,
     clock: options.clock,
-    run: (run) => app.runs.run(run),
+    run: async (run) => {
+      const result = await app.runs.run(run);
+      dispatcher?.wake();
+      return result;
+    },
     timer: (callback, ms) => {
       const timeout = setTimeout(callback, ms);
       return () => clearTimeout(timeout);
@@ -45,7 +71,10 @@ export const serve = async (options: {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       scheduler.stop();
-      http.close(() => resolve());
+      http.close(() => {
+        if (dispatcher === null) return resolve();
+        dispatcher.stop().then(resolve, reject);
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -1,5 +1,6 @@
 export * from './campaign/index.ts';
 export * from './content/index.ts';
+export * from './delivery.ts';
 export * from './ports.ts';
 export * from './records.ts';
 export * from './result.ts';

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { ContactPolicy } from './campaign/contact-policy.ts';
-import { CHANNELS, type Channel, PURPOSES, type Purpose } from './channels.ts';
+import { CHANNELS, type Channel, DeliveryConfig, PURPOSES, type Purpose } from './channels.ts';
 import { err, ok, type Result } from './result.ts';
 
 // Channels live in their own module so that the contact policy (which this schema embeds) can
 // use them without an import cycle.
-export { CHANNELS, Channel, PURPOSES, Purpose } from './channels.ts';
+export {
+  ADAPTER_KINDS,
+  AdapterKind,
+  CHANNELS,
+  Channel,
+  DeliveryConfig,
+  DeliveryRoute,
+  PURPOSES,
+  Purpose,
+} from './channels.ts';
 export { eventAttributeColumns } from './event-columns.ts';
 
 export const ATTRIBUTE_TYPES = [
@@ -99,6 +108,8 @@ export const WorkspaceSchema = z.strictObject({
     .default({}),
   /** Caps and quiet hours every campaign run respects; no caps and no quiet hours when absent. */
   contactPolicy: ContactPolicy.default({ caps: {}, quietHours: {} }),
+  /** Where each channel's messages go; a channel without a route keeps its messages queued. */
+  delivery: DeliveryConfig.default({ channels: {} }),
 });
 export type WorkspaceSchema = z.infer<typeof WorkspaceSchema>;
 
@@ -197,4 +208,13 @@ export const parseWorkspaceSchema = (input: unknown): Result<WorkspaceSchema, Sc
   }
   const issues = crossFieldIssues(parsed.data);
   return issues.length > 0 ? err({ type: 'invalid_schema', issues }) : ok(parsed.data);
+};
+
+/**
+ * The schema as a store keeps it: the data model and rules, without the delivery routes, whose
+ * options may hold credentials written inline.
+ */
+export const storedSchema = (schema: WorkspaceSchema): Omit<WorkspaceSchema, 'delivery'> => {
+  const { delivery: _routes, ...rest } = schema;
+  return rest;
 };

@@ -4,6 +4,7 @@ import { StoreError } from '@opencvm/storage';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { addCampaignRoutes } from './campaign-routes.ts';
+import { addDeliveryRoutes } from './delivery-routes.ts';
 import { type ApiError, errorBody, HTTP_STATUS } from './errors.ts';
 import { addSegmentRoutes } from './segment-routes.ts';
 
@@ -95,6 +96,7 @@ export const createServer = (app: App, options: { readonly version: string }): H
 
   addSegmentRoutes(server, { app, fail, maxBodyBytes: MAX_BODY_BYTES });
   addCampaignRoutes(server, { app, fail });
+  addDeliveryRoutes(server, { app, fail });
 
   return server;
 };

@@ -305,7 +305,7 @@ export class SqlRunStore implements RunStore {
       ORDER BY __page.__seq`;
     const historySql = `WITH __page AS (${page}) SELECT o.customer_id, ${iso('o.send_at', dialect)} AS send_at, o.channel, o.offer_id, o.campaign_id, o.priority, o.expected_value
       FROM outbox o JOIN __page ON __page.__id = o.customer_id
-      WHERE o.run_id <> $1 AND o.send_at >= CAST($4 AS TIMESTAMPTZ) AND o.status <> 'cancelled'`;
+      WHERE o.run_id <> $1 AND o.send_at >= CAST($4 AS TIMESTAMPTZ) AND o.status NOT IN ('cancelled', 'failed', 'bounced')`;
     const fetchPage = async (from: number) => {
       const bounds = [options.runId, String(from), String(from + options.pageSize)];
       const rows = await this.sql.all(customersSql, [...bounds, options.stopList]);
@@ -439,7 +439,7 @@ export class SqlRunStore implements RunStore {
 
   async history(runId: string): Promise<readonly HistoryRow[]> {
     const rows = await this.sql.all(
-      `SELECT customer_id, outcome, offer_id, ${iso('send_at', this.dialect)} AS send_at FROM contact_history WHERE run_id = $1 ORDER BY customer_id`,
+      `SELECT customer_id, outcome, offer_id, ${iso('send_at', this.dialect)} AS send_at, delivery_status FROM contact_history WHERE run_id = $1 ORDER BY customer_id`,
       [runId],
     );
     return rows.map((row) => ({
@@ -447,6 +447,7 @@ export class SqlRunStore implements RunStore {
       outcome: String(row.outcome),
       offerId: text(row.offer_id),
       sendAt: text(row.send_at),
+      deliveryStatus: text(row.delivery_status),
     }));
   }
 

@@ -215,4 +215,40 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: 'delivery: claims, outcomes, receipts, consent changes, settings',
+    statements: [
+      'ALTER TABLE outbox ADD COLUMN attempts INTEGER DEFAULT 0',
+      'ALTER TABLE outbox ADD COLUMN in_doubt BOOLEAN DEFAULT false',
+      'ALTER TABLE outbox ADD COLUMN next_attempt_at TIMESTAMPTZ',
+      'ALTER TABLE outbox ADD COLUMN claimed_by VARCHAR',
+      'ALTER TABLE outbox ADD COLUMN claimed_until TIMESTAMPTZ',
+      'ALTER TABLE outbox ADD COLUMN provider_id VARCHAR',
+      'ALTER TABLE outbox ADD COLUMN last_error VARCHAR',
+      'ALTER TABLE outbox ADD COLUMN sent_at TIMESTAMPTZ',
+      'ALTER TABLE outbox ADD COLUMN finished_at TIMESTAMPTZ',
+      'ALTER TABLE contact_history ADD COLUMN delivery_status VARCHAR',
+      'ALTER TABLE contact_history ADD COLUMN delivery_at TIMESTAMPTZ',
+      `CREATE TABLE delivery_receipts (
+        channel VARCHAR NOT NULL,
+        provider_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        reason VARCHAR,
+        reported_at TIMESTAMPTZ NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        applied BOOLEAN NOT NULL
+      )`,
+      `CREATE TABLE consent_changes (
+        customer_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        purpose VARCHAR NOT NULL,
+        consent BOOLEAN NOT NULL,
+        source VARCHAR NOT NULL,
+        detail VARCHAR,
+        changed_at TIMESTAMPTZ NOT NULL
+      )`,
+      'CREATE TABLE workspace_settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)',
+    ],
+  },
 ];

@@ -15,11 +15,13 @@ import {
   type Result,
   type Store,
   type StoreSummary,
+  storedSchema,
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { SqlRunStore } from '../campaigns/sql-run-store.ts';
 import { commitSql } from '../commit-sql.ts';
+import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { failureOf } from '../import-failure.ts';
 import {
   customerDetailsQueries,
@@ -90,6 +92,7 @@ export class DuckDbStore implements Store {
   readonly segments: SqlSegmentStore;
   readonly campaigns: SqlCampaignStore;
   readonly runs: SqlRunStore;
+  readonly delivery: SqlDeliveryStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -99,6 +102,7 @@ export class DuckDbStore implements Store {
     this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
     this.campaigns = new SqlCampaignStore(executor);
     this.runs = new SqlRunStore(executor, () => this.workspace);
+    this.delivery = new SqlDeliveryStore(executor);
   }
 
   /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */
@@ -226,7 +230,7 @@ export class DuckDbStore implements Store {
       for (const statement of ddl) await connection.run(statement);
       await connection.run(
         'INSERT INTO workspace_schema VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, applied_at = excluded.applied_at',
-        [JSON.stringify(schema), this.clock().toISOString()],
+        [JSON.stringify(storedSchema(schema)), this.clock().toISOString()],
       );
       await connection.run('COMMIT');
     } catch (error) {

@@ -241,4 +241,49 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX outbox_customer ON outbox (customer_id, send_at)`,
     ],
   },
+  {
+    version: 6,
+    name: 'delivery: claims, outcomes, receipts, consent changes, settings',
+    statements: [
+      `ALTER TABLE outbox
+        ADD COLUMN attempts integer NOT NULL DEFAULT 0,
+        ADD COLUMN in_doubt boolean NOT NULL DEFAULT false,
+        ADD COLUMN next_attempt_at timestamptz,
+        ADD COLUMN claimed_by text,
+        ADD COLUMN claimed_until timestamptz,
+        ADD COLUMN provider_id text,
+        ADD COLUMN last_error text,
+        ADD COLUMN sent_at timestamptz,
+        ADD COLUMN finished_at timestamptz`,
+      // Dispatchers claim the best due messages of a channel; only unfinished rows are indexed.
+      `CREATE INDEX outbox_due ON outbox (channel, priority DESC, send_at) WHERE status IN ('pending', 'sending')`,
+      `CREATE INDEX outbox_provider ON outbox (provider_id) WHERE provider_id IS NOT NULL`,
+      `CREATE INDEX outbox_dead ON outbox (run_id) WHERE status IN ('failed', 'bounced')`,
+      `ALTER TABLE contact_history ADD COLUMN delivery_status text, ADD COLUMN delivery_at timestamptz`,
+      `CREATE TABLE delivery_receipts (
+        channel text NOT NULL,
+        provider_id text NOT NULL,
+        status text NOT NULL,
+        reason text,
+        reported_at timestamptz NOT NULL,
+        received_at timestamptz NOT NULL,
+        applied boolean NOT NULL
+      )`,
+      `CREATE INDEX delivery_receipts_waiting ON delivery_receipts (provider_id) WHERE NOT applied`,
+      `CREATE TABLE consent_changes (
+        customer_id text COLLATE "C" NOT NULL,
+        channel text NOT NULL,
+        purpose text NOT NULL,
+        consent boolean NOT NULL,
+        source text NOT NULL,
+        detail text,
+        changed_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX consent_changes_customer ON consent_changes (customer_id, changed_at)`,
+      // Opt-outs name a phone number or an address, not a customer id.
+      `CREATE INDEX customers_msisdn ON customers (msisdn)`,
+      `CREATE INDEX customers_email ON customers (email)`,
+      'CREATE TABLE workspace_settings (name text PRIMARY KEY, value text NOT NULL)',
+    ],
+  },
 ];

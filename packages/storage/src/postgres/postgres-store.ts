@@ -16,12 +16,14 @@ import {
   type Result,
   type Store,
   type StoreSummary,
+  storedSchema,
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { Pool, type PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { SqlRunStore } from '../campaigns/sql-run-store.ts';
+import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { failureOf } from '../import-failure.ts';
 import {
   customerDetailsQueries,
@@ -148,6 +150,7 @@ export class PostgresStore implements Store {
   readonly segments: SqlSegmentStore;
   readonly campaigns: SqlCampaignStore;
   readonly runs: SqlRunStore;
+  readonly delivery: SqlDeliveryStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -158,6 +161,7 @@ export class PostgresStore implements Store {
     this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
     this.campaigns = new SqlCampaignStore(executor);
     this.runs = new SqlRunStore(executor, () => this.workspace);
+    this.delivery = new SqlDeliveryStore(executor);
   }
 
   /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */
@@ -370,7 +374,7 @@ export class PostgresStore implements Store {
     for (const statement of ddl) await client.query(statement);
     await client.query(
       'INSERT INTO workspace_schema VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, applied_at = excluded.applied_at',
-      [JSON.stringify(schema), this.clock().toISOString()],
+      [JSON.stringify(storedSchema(schema)), this.clock().toISOString()],
     );
   }
 

@@ -1,0 +1,3 @@
+export * from './webhook-adapter.ts';
+export * from './webhook-options.ts';
+export * from './webhook-signature.ts';

@@ -1,0 +1,3 @@
+export * from './smpp-peer.ts';
+export * from './smtp-peer.ts';
+export * from './webhook-peer.ts';
