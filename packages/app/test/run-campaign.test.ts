@@ -205,6 +205,85 @@ for (const adapter of ADAPTERS) {
       expect(small.funnel?.steps.find((step) => step.step === 'arbitration')?.left).toBeGreaterThan(0);
     });
 
+    it('withdraws a weaker campaign’s pending message for the day, but not one already sent', async () => {
+      await using test = await adapter.open(schema);
+      const now = new Date('2026-01-15T10:00:00.000Z');
+      const app = await open(test.store, () => now, false);
+      await setUp(app, [
+        { id: 'big', priority: 900 },
+        { id: 'small', priority: 100 },
+      ]);
+      await start(app, 'big');
+      await start(app, 'small');
+      // The weaker campaign runs first; some of its messages go out before the better one runs.
+      const small = await runOk(app, { campaignId: 'small', runId: 'small-1' });
+      const smallQueued = (await test.store.runs.outbox(small.id)).map((message) => message.customerId);
+      expect(smallQueued.length).toBeGreaterThan(100);
+      const alreadySent = new Set(smallQueued.slice(0, 50));
+      const claimed = await test.store.delivery.claimDue({
+        channel: 'sms',
+        now,
+        limit: 50,
+        claimant: 'worker',
+        leaseUntil: new Date(now.getTime() + 60_000),
+      });
+      alreadySent.clear();
+      for (const message of claimed) alreadySent.add(message.customerId);
+      await test.store.delivery.recordOutcomes(
+        'worker',
+        claimed.map((message) => ({
+          runId: message.runId,
+          customerId: message.customerId,
+          step: message.step,
+          status: 'sent' as const,
+          providerId: null,
+          reason: null,
+          nextAttemptAt: null,
+          at: now,
+        })),
+      );
+
+      const big = await runOk(app, { campaignId: 'big', runId: 'big-1' });
+      const bigOutcomes = new Map(
+        (await test.store.runs.history(big.id)).map((row) => [row.customerId, row.outcome]),
+      );
+      const smallOutbox = new Map(
+        (await test.store.runs.outbox(small.id)).map((row) => [row.customerId, row.status]),
+      );
+      const smallHistory = new Map(
+        (await test.store.runs.history(small.id)).map((row) => [row.customerId, row]),
+      );
+      let withdrawn = 0;
+      for (const customerId of smallQueued) {
+        const bigOutcome = bigOutcomes.get(customerId);
+        if (alreadySent.has(customerId)) {
+          // Sent before the better campaign ran: it keeps the customer's day.
+          expect(smallOutbox.get(customerId)).toBe('sent');
+          if (bigOutcome !== 'ucg' && bigOutcome !== 'control')
+            expect(bigOutcome).toBe('suppressed:arbitration');
+        } else if (bigOutcome === 'queued') {
+          withdrawn += 1;
+          expect(smallOutbox.get(customerId)).toBe('cancelled');
+          expect(smallHistory.get(customerId)).toMatchObject({
+            outcome: 'suppressed:arbitration',
+            deliveryStatus: 'cancelled',
+          });
+        } else {
+          expect(smallOutbox.get(customerId)).toBe('pending');
+        }
+      }
+      expect(withdrawn).toBeGreaterThan(50);
+      // Nobody has two messages for the day on their way.
+      const live = new Map<string, number>();
+      for (const runId of [small.id, big.id]) {
+        for (const message of await test.store.runs.outbox(runId)) {
+          if (message.status !== 'cancelled')
+            live.set(message.customerId, (live.get(message.customerId) ?? 0) + 1);
+        }
+      }
+      expect(Math.max(...live.values())).toBe(1);
+    });
+
     it('gives each target the best offer they are eligible for, and none to those eligible for none', async () => {
       await using test = await adapter.open(schema);
       const now = new Date('2026-01-15T10:00:00.000Z');

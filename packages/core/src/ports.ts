@@ -334,6 +334,17 @@ export interface QueuedContact {
   readonly campaignId: string;
   readonly priority: number;
   readonly expectedValue: string;
+  /** The outbox row: a message still `pending` can be withdrawn by a better one. */
+  readonly runId: string;
+  readonly step: string;
+  readonly pending: boolean;
+}
+
+/** An outbox row by its key. */
+export interface MessageKey {
+  readonly runId: string;
+  readonly customerId: string;
+  readonly step: string;
 }
 
 /** A target customer with what consent, policy and render need. */
@@ -433,7 +444,11 @@ export interface RunStore {
     readonly pageSize: number;
     readonly onPage: (candidates: readonly RunCandidate[]) => Promise<void>;
   }): Promise<void>;
-  /** Adds history and outbox rows not yet written, in one transaction. */
+  /**
+   * Adds history and outbox rows not yet written, in one transaction, and withdraws the other
+   * runs' messages this run's won arbitration against: those still `pending` become `cancelled`,
+   * their history `suppressed:arbitration`.
+   */
   writeOutcomes(options: {
     readonly runId: string;
     readonly campaignId: string;
@@ -442,6 +457,7 @@ export interface RunStore {
     readonly at: Date;
     readonly history: readonly HistoryRow[];
     readonly outbox: readonly OutboxRow[];
+    readonly withdraw?: readonly MessageKey[] | undefined;
   }): Promise<void>;
   /** Stores the funnel, marks the run completed and drops its working audience. */
   finishRun(options: {

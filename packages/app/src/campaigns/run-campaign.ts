@@ -13,6 +13,7 @@ import {
   err,
   FunnelCounter,
   type HistoryRow,
+  type MessageKey,
   type Offer,
   type OutboxRow,
   ok,
@@ -46,11 +47,11 @@ import {
  *   what the run already wrote, so running a run id again (after a crash, or twice) recomputes the
  *   same decisions and adds nothing; a completed run is returned as it is.
  * - Arbitration: a customer gets at most one marketing message per local day from different
- *   campaigns. A message already queued for the same local day by another campaign is weighed
- *   against this one by priority × expected value (`arbitrate`); if it wins, this one records
- *   `suppressed:arbitration`. Campaigns due in the same scheduler tick are run best first, so the
- *   lower one always finds the higher one queued and loses. A message queued earlier is not
- *   withdrawn by a later, better one.
+ *   campaigns. Another campaign's message for the same local day that is already on its way (being
+ *   sent, sent) wins. One still pending is weighed against this one by priority × expected value
+ *   (`arbitrate`): if it wins, this one records `suppressed:arbitration`; if this one wins, it is
+ *   withdrawn (cancelled, its history `suppressed:arbitration`) in the same transaction that
+ *   queues this one.
  * - Offers: among the campaign's valid offers for its channel, each target gets the best one
  *   (arbitration's order) whose eligibility they meet; eligibility is one SQL statement per offer
  *   over the run's targets. A target eligible for none records `excluded:not_eligible`.
@@ -284,6 +285,7 @@ export const runCampaign = async (
     onPage: async (candidates) => {
       const history: HistoryRow[] = [];
       const outbox: OutboxRow[] = [];
+      const withdraw: MessageKey[] = [];
       for (const candidate of candidates) {
         const offer = offerFor(candidate.customerId);
         let decided = decide(context, candidate, {
@@ -317,6 +319,7 @@ export const runCampaign = async (
           sendAt: decided.row.sendAt,
         });
         outbox.push(decided.row);
+        withdraw.push(...decided.withdraw);
       }
       if (!options.dryRun) {
         // One page is written while the next is decided; a failed write stops the run at the next page.
@@ -329,6 +332,7 @@ export const runCampaign = async (
           at: now,
           history,
           outbox,
+          withdraw,
         });
         writing.catch(() => undefined);
       }
@@ -348,7 +352,12 @@ type Decision =
       readonly step: 'consent' | 'contact_policy' | 'arbitration' | 'render' | 'volume_cap';
       readonly outcome: string;
     }
-  | { readonly type: 'queued'; readonly row: OutboxRow };
+  | {
+      readonly type: 'queued';
+      readonly row: OutboxRow;
+      /** Weaker messages of other campaigns this one replaces. */
+      readonly withdraw: readonly MessageKey[];
+    };
 
 /** One target through consent, contact policy, arbitration and render. */
 const decide = (
@@ -407,9 +416,15 @@ const decide = (
     expectedValue: offer.expectedValue,
   };
   const rivals = new Map<string, ArbitrationCandidate>();
+  const withdraw: MessageKey[] = [];
+  const day = todayIn({ now: sendAt, timezone: zone });
   for (const contact of candidate.history) {
-    if (contact.campaignId === campaign.id || rivals.has(contact.campaignId)) continue;
-    if (todayIn({ now: contact.at, timezone: zone }) !== todayIn({ now: sendAt, timezone: zone })) continue;
+    if (contact.campaignId === campaign.id) continue;
+    if (todayIn({ now: contact.at, timezone: zone }) !== day) continue;
+    // What is already on its way cannot be taken back: it has the customer's day.
+    if (!contact.pending) return { type: 'left', step: 'arbitration', outcome: 'suppressed:arbitration' };
+    withdraw.push({ runId: contact.runId, customerId: candidate.customerId, step: contact.step });
+    if (rivals.has(contact.campaignId)) continue;
     rivals.set(contact.campaignId, {
       campaignId: contact.campaignId,
       priority: contact.priority,
@@ -456,6 +471,7 @@ const decide = (
       priority: campaign.priority,
       expectedValue: offer.expectedValue,
     },
+    withdraw,
   };
 };
 

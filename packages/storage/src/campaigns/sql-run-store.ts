@@ -6,6 +6,7 @@ import {
   type FieldValue,
   type HistoryRow,
   importColumns,
+  type MessageKey,
   type OutboxMessage,
   type OutboxRow,
   PURPOSES,
@@ -68,6 +69,9 @@ const candidatesOf = (
       campaignId: String(contact.campaign_id),
       priority: Number(contact.priority),
       expectedValue: String(contact.expected_value),
+      runId: String(contact.run_id),
+      step: String(contact.step),
+      pending: contact.status === 'pending',
     });
   }
   return rows.map((row): RunCandidate => {
@@ -303,7 +307,7 @@ export class SqlRunStore implements RunStore {
       FROM __page JOIN customers ON customers.id = __page.__id
       LEFT JOIN (SELECT DISTINCT customer_id FROM list_members WHERE list_name = $4) __stop ON __stop.customer_id = __page.__id
       ORDER BY __page.__seq`;
-    const historySql = `WITH __page AS (${page}) SELECT o.customer_id, ${iso('o.send_at', dialect)} AS send_at, o.channel, o.offer_id, o.campaign_id, o.priority, o.expected_value
+    const historySql = `WITH __page AS (${page}) SELECT o.customer_id, ${iso('o.send_at', dialect)} AS send_at, o.channel, o.offer_id, o.campaign_id, o.priority, o.expected_value, o.run_id, o.step, o.status
       FROM outbox o JOIN __page ON __page.__id = o.customer_id
       WHERE o.run_id <> $1 AND o.send_at >= CAST($4 AS TIMESTAMPTZ) AND o.status NOT IN ('cancelled', 'failed', 'bounced')`;
     const fetchPage = async (from: number) => {
@@ -403,11 +407,41 @@ export class SqlRunStore implements RunStore {
     readonly at: Date;
     readonly history: readonly HistoryRow[];
     readonly outbox: readonly OutboxRow[];
+    readonly withdraw?: readonly MessageKey[] | undefined;
   }): Promise<void> {
     await this.sql.transaction(async (runner) => {
       await this.insertHistory(runner, options, options.history);
       await this.insertOutbox(runner, options, options.outbox);
+      if (options.withdraw !== undefined && options.withdraw.length > 0) {
+        await this.withdraw(runner, options.withdraw, options.at);
+      }
     });
+  }
+
+  /** Cancels messages still pending (one already being sent stays) and records why in their history. */
+  private async withdraw(runner: SqlRunner, keys: readonly MessageKey[], at: Date): Promise<void> {
+    const batch = JSON.stringify(
+      keys.map((key) => ({ run_id: key.runId, customer_id: key.customerId, step: key.step })),
+    );
+    const cancelled = await runner.all(
+      `UPDATE outbox SET status = 'cancelled', last_error = 'suppressed:arbitration', finished_at = CAST($2 AS TIMESTAMPTZ)
+       FROM ${this.rowsOf('$1', ['run_id', 'customer_id', 'step'])}
+       WHERE outbox.run_id = r.run_id AND outbox.customer_id = r.customer_id AND outbox.step = r.step AND outbox.status = 'pending'
+       RETURNING outbox.run_id, outbox.customer_id`,
+      [batch, at.toISOString()],
+    );
+    if (cancelled.length === 0) return;
+    await runner.all(
+      `UPDATE contact_history SET outcome = 'suppressed:arbitration', delivery_status = 'cancelled', delivery_at = CAST($2 AS TIMESTAMPTZ)
+       FROM ${this.rowsOf('$1', ['run_id', 'customer_id'])}
+       WHERE contact_history.run_id = r.run_id AND contact_history.customer_id = r.customer_id`,
+      [
+        JSON.stringify(
+          cancelled.map((row) => ({ run_id: String(row.run_id), customer_id: String(row.customer_id) })),
+        ),
+        at.toISOString(),
+      ],
+    );
   }
 
   async finishRun(options: {

@@ -216,6 +216,9 @@ for (const adapter of ADAPTERS) {
           campaignId: 'spring-sale',
           priority: 5,
           expectedValue: '2.5',
+          runId: 'r1',
+          step: 'message',
+          pending: true,
         },
       ]);
       expect(seen.filter((c) => c.stopListed).map((c) => c.customerId)).toEqual(['cust-00002']);
