@@ -7,6 +7,7 @@ import type { StoreConfig } from './config.ts';
 import { type DeliveryService, deliveryService } from './delivery/delivery-service.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
+import { type ResultsService, resultsService } from './results/results-service.ts';
 import { type SegmentService, segmentService } from './segments/segment-service.ts';
 
 export interface AppDeps {
@@ -27,6 +28,7 @@ export interface App {
   readonly campaigns: CampaignService;
   readonly runs: RunService;
   readonly delivery: DeliveryService;
+  readonly results: ResultsService;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export const createApp = async (
       policy: deps.contactPolicy ?? options.schema.contactPolicy,
     }),
     delivery: deliveryService(importDeps),
+    results: resultsService(importDeps),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

@@ -58,6 +58,24 @@ export {
   importFile,
 } from './import/import-file.ts';
 export {
+  type ArmSummary,
+  type CampaignResults,
+  type ComparisonResults,
+  compareArms,
+  METRICS,
+  type MetricName,
+  type MetricResult,
+  type Plan,
+  type PlanInput,
+  planCampaign,
+  type ResultsError,
+  type ResultsService,
+  type ResultsWarning,
+  type RevenueShareRow,
+  resultsService,
+} from './results/results-service.ts';
+export { revenueShareCsv } from './results/revenue-share-csv.ts';
+export {
   csvHeader,
   csvLine,
   exportableColumns,

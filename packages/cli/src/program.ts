@@ -16,7 +16,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerCampaignCommands } from './campaign-commands.ts';
 import { registerDeliveryCommands } from './delivery-commands.ts';
 import { ensureDemoData } from './demo-data.ts';
+import { registerMeasureCommand } from './measure-command.ts';
 import { progressBar } from './progress.ts';
+import { registerResultsCommands } from './results-commands.ts';
 import { registerSegmentCommands } from './segment-commands.ts';
 import { serve } from './serve.ts';
 
@@ -299,6 +301,22 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
     env: context.env,
     cwd: context.cwd,
     clock: context.clock,
+  });
+  registerResultsCommands(program, {
+    withApp,
+    out,
+    fail: (message, exitCode) => {
+      throw new UserError(message, exitCode);
+    },
+    cwd: context.cwd,
+  });
+  // Reads one file and opens no store, so it runs without a workspace.
+  registerMeasureCommand(program, {
+    out,
+    fail: (message, exitCode) => {
+      throw new UserError(message, exitCode);
+    },
+    cwd: context.cwd,
   });
 
   const demo = program.command('demo').description('demo data');

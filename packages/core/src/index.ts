@@ -6,4 +6,5 @@ export * from './records.ts';
 export * from './result.ts';
 export * from './row-validation.ts';
 export * from './segment/index.ts';
+export * from './stats/index.ts';
 export * from './workspace-schema.ts';

@@ -108,6 +108,15 @@ export const WorkspaceSchema = z.strictObject({
     .default({}),
   /** Caps and quiet hours every campaign run respects; no caps and no quiet hours when absent. */
   contactPolicy: ContactPolicy.default({ caps: {}, quietHours: {} }),
+  measurement: z
+    .strictObject({
+      /**
+       * The share of incremental revenue the revenue-share report attributes (a vendor's or a
+       * partner's fee, say), in percent; the report shows none when absent.
+       */
+      revenueSharePercent: z.number().min(0).max(100).optional(),
+    })
+    .default({}),
   /** Where each channel's messages go; a channel without a route keeps its messages queued. */
   delivery: DeliveryConfig.default({ channels: {} }),
 });

@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { addCampaignRoutes } from './campaign-routes.ts';
 import { addDeliveryRoutes } from './delivery-routes.ts';
 import { type ApiError, errorBody, HTTP_STATUS } from './errors.ts';
+import { addResultsRoutes } from './results-routes.ts';
 import { addSegmentRoutes } from './segment-routes.ts';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -97,6 +98,7 @@ export const createServer = (app: App, options: { readonly version: string }): H
   addSegmentRoutes(server, { app, fail, maxBodyBytes: MAX_BODY_BYTES });
   addCampaignRoutes(server, { app, fail });
   addDeliveryRoutes(server, { app, fail });
+  addResultsRoutes(server, { app, fail });
 
   return server;
 };

@@ -119,6 +119,15 @@ export const CampaignGoal = z.strictObject({
     .max(90, 'must be a whole number of days from 1 to 90')
     .default(14),
   kpi: z.enum(GOAL_KPIS, { error: `must be one of ${GOAL_KPIS.join(', ')}` }),
+  /**
+   * The relative lift in conversion the campaign is planned to bring (10 = +10%); results warn
+   * when the groups are too small to detect it. 10 when not given.
+   */
+  expectedLiftPercent: z
+    .number({ error: 'must be a percentage above 0 and at most 1000' })
+    .positive('must be a percentage above 0 and at most 1000')
+    .max(1000, 'must be a percentage above 0 and at most 1000')
+    .optional(),
 });
 export type CampaignGoal = z.infer<typeof CampaignGoal>;
 

@@ -30,6 +30,7 @@ import {
   importRunValues,
   summarySql,
 } from '../queries.ts';
+import { SqlResultsStore } from '../results/sql-results-store.ts';
 import { columnChanges } from '../schema-columns.ts';
 import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
 import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
@@ -93,6 +94,7 @@ export class DuckDbStore implements Store {
   readonly campaigns: SqlCampaignStore;
   readonly runs: SqlRunStore;
   readonly delivery: SqlDeliveryStore;
+  readonly results: SqlResultsStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -103,6 +105,7 @@ export class DuckDbStore implements Store {
     this.campaigns = new SqlCampaignStore(executor);
     this.runs = new SqlRunStore(executor, () => this.workspace);
     this.delivery = new SqlDeliveryStore(executor);
+    this.results = new SqlResultsStore(executor, () => this.workspace);
   }
 
   /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */

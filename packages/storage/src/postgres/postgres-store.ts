@@ -33,6 +33,7 @@ import {
   importRunValues,
   summarySql,
 } from '../queries.ts';
+import { SqlResultsStore } from '../results/sql-results-store.ts';
 import { columnChanges } from '../schema-columns.ts';
 import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
 import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
@@ -151,6 +152,7 @@ export class PostgresStore implements Store {
   readonly campaigns: SqlCampaignStore;
   readonly runs: SqlRunStore;
   readonly delivery: SqlDeliveryStore;
+  readonly results: SqlResultsStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -162,6 +164,7 @@ export class PostgresStore implements Store {
     this.campaigns = new SqlCampaignStore(executor);
     this.runs = new SqlRunStore(executor, () => this.workspace);
     this.delivery = new SqlDeliveryStore(executor);
+    this.results = new SqlResultsStore(executor, () => this.workspace);
   }
 
   /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */

@@ -744,3 +744,32 @@ export const compileSegment = (
     attributes: [...builder.attributes],
   };
 };
+
+/**
+ * The `where` conditions of an event type over events aliased `alias`, as one two-valued predicate
+ * (TRUE when there are none) whose parameters are numbered after `paramsBefore` others: a
+ * campaign goal selects events exactly as a segment rule's `where` does.
+ */
+export const compileEventConditions = (
+  options: CompileOptions & {
+    readonly eventType: string;
+    readonly where: readonly AttributeCondition[];
+    readonly alias: string;
+    readonly paramsBefore: number;
+    readonly path: string;
+  },
+): { readonly sql: string; readonly params: readonly string[] } => {
+  const builder = new SegmentSqlBuilder(options);
+  for (let index = 0; index < options.paramsBefore; index += 1) builder.params.push('');
+  const parts = options.where.map((condition, index) =>
+    builder.condition(
+      condition,
+      { alias: options.alias, eventType: options.eventType },
+      `${options.path}[${index}]`,
+    ),
+  );
+  return {
+    sql: parts.length === 0 ? 'TRUE' : parts.join(' AND '),
+    params: builder.params.slice(options.paramsBefore),
+  };
+};
