@@ -233,6 +233,21 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
       await withApp(async (app) => out(JSON.stringify(await app.summary(), null, 2)));
     });
 
+  program
+    .command('optimize')
+    .description('store the events in time order (embedded store), after a bulk load of history')
+    .action(async () => {
+      await withApp(async (app) => {
+        const started = performance.now();
+        const { events } = await app.store.optimize();
+        out(
+          events === 0
+            ? 'nothing to do on this store'
+            : `${events.toLocaleString('en')} events stored in time order in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
+      });
+    });
+
   const customers = program.command('customers').description('look up customers');
   customers
     .command('show')
