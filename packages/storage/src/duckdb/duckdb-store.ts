@@ -247,9 +247,13 @@ export class DuckDbStore implements Store {
       await connection.run('BEGIN TRANSACTION');
       try {
         // Rewritten in place, so the table keeps its declared columns and compression.
-        await connection.run('CREATE TEMP TABLE __events_by_time AS SELECT * FROM events ORDER BY ts, customer_id');
+        await connection.run(
+          'CREATE TEMP TABLE __events_by_time AS SELECT * FROM events ORDER BY ts, customer_id',
+        );
         await connection.run('DELETE FROM events');
-        const inserted = await connection.run('INSERT INTO events SELECT * FROM __events_by_time ORDER BY ts, customer_id');
+        const inserted = await connection.run(
+          'INSERT INTO events SELECT * FROM __events_by_time ORDER BY ts, customer_id',
+        );
         await connection.run('DROP TABLE __events_by_time');
         await connection.run('COMMIT');
         // Frees the old row groups now rather than at some later checkpoint.
