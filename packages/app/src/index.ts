@@ -58,6 +58,15 @@ export {
   importFile,
 } from './import/import-file.ts';
 export {
+  describeMeasureIssue,
+  MAX_MEASURE_ISSUES,
+  type MeasureCsvError,
+  type MeasureCsvIssue,
+  type MeasuredCsv,
+  measureCsv,
+  parseExperimentMetric,
+} from './results/measure-csv.ts';
+export {
   type ArmSummary,
   type CampaignResults,
   type ComparisonResults,

@@ -1,17 +1,20 @@
 import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
-  createExperimentTally,
-  type ExperimentComparison,
-  type ExperimentMetric,
-  type ExperimentReport,
-  type GroupMetric,
-  METRIC_KINDS,
-  type MetricKind,
-  parseMetricValue,
+  describeMeasureIssue,
+  MAX_MEASURE_ISSUES,
+  type MeasureCsvError,
+  measureCsv,
+  parseExperimentMetric,
+} from '@opencvm/app';
+import type {
+  ExperimentComparison,
+  ExperimentMetric,
+  ExperimentReport,
+  GroupMetric,
+  MetricKind,
 } from '@opencvm/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parse } from 'csv-parse';
 
 /** What `cvm measure` needs from the program around it: no store, it reads one file. */
 export interface MeasureCommandDeps {
@@ -31,131 +34,34 @@ interface MeasureOptions {
   readonly format: OutputFormat;
 }
 
-// Enough to show what is wrong with a file without flooding the terminal.
-const MAX_REPORTED_ISSUES = 10;
-
-const isMetricKind = (value: string): value is MetricKind => METRIC_KINDS.some((kind) => kind === value);
-
 const collectMetric = (value: string, previous: ExperimentMetric[] | undefined): ExperimentMetric[] => {
-  // The last colon separates the kind, so a column name may itself contain colons.
-  const separator = value.lastIndexOf(':');
-  const column = value.slice(0, separator);
-  const kind = value.slice(separator + 1);
-  if (separator <= 0 || !isMetricKind(kind))
-    throw new InvalidArgumentError(`expected <column>:${METRIC_KINDS.join('|')}, got "${value}"`);
-  return [...(previous ?? []), { column, kind }];
+  const parsed = parseExperimentMetric(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
+  return [...(previous ?? []), parsed.value];
 };
 
-/** csv-parse with `info: true` yields `{ record: string[], info: { lines } }`. */
-const recordOf = (item: unknown): { line: number; cells: string[] } => {
-  if (typeof item !== 'object' || item === null || !('record' in item) || !('info' in item))
-    throw new Error('csv-parse returned an unexpected record shape');
-  const { record, info } = item;
-  const line =
-    typeof info === 'object' && info !== null && 'lines' in info && typeof info.lines === 'number'
-      ? info.lines
-      : 0;
-  return { line, cells: Array.isArray(record) ? record.map((cell) => String(cell)) : [] };
-};
-
-interface CellIssue {
-  readonly line: number;
-  readonly column: string;
-  readonly value: string | null;
-  readonly reason: string;
+/** Opened on the first read, so a file is not touched when the options are refused. */
+async function* fileChunks(path: string): AsyncGenerator<Buffer | string> {
+  yield* createReadStream(path);
 }
 
-const describeIssue = (issue: CellIssue): string =>
-  `  line ${issue.line}, ${issue.column}${issue.value === null ? '' : ` = ${JSON.stringify(issue.value)}`}: ${issue.reason}`;
-
-/** Streams the file into the tally; the issues of the first bad rows, or the report. */
-const readExperiment = async (path: string, options: MeasureOptions, deps: MeasureCommandDeps) => {
-  const tally = createExperimentTally({
-    groupColumn: options.group,
-    control: options.control,
-    metrics: options.metric,
-    ...(options.by === undefined ? {} : { by: options.by }),
-  });
-  const source = createReadStream(path);
-  const parser = source.pipe(
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
-  // pipe() does not forward a read error (a missing file, say); without this the loop would wait forever.
-  source.on('error', (error) => parser.destroy(error));
-  const issues: CellIssue[] = [];
-  let header: readonly string[] | null = null;
-  let unknownColumns: string[] = [];
-  let indexes: { group: number; by: number | null; metrics: number[] } | null = null;
-  let rows = 0;
-  let readError: string | null = null;
-  try {
-    for await (const item of parser) {
-      const { line, cells } = recordOf(item);
-      if (header === null || indexes === null) {
-        const names = cells.map((cell) => cell.trim());
-        header = names;
-        const wanted = [options.group, ...(options.by === undefined ? [] : [options.by])].concat(
-          options.metric.map((metric) => metric.column),
-        );
-        unknownColumns = wanted.filter((column) => !names.includes(column));
-        if (unknownColumns.length > 0) break;
-        indexes = {
-          group: names.indexOf(options.group),
-          by: options.by === undefined ? null : names.indexOf(options.by),
-          metrics: options.metric.map((metric) => names.indexOf(metric.column)),
-        };
-        continue;
-      }
-      if (cells.length !== header.length) {
-        issues.push({
-          line,
-          column: '(row)',
-          value: null,
-          reason: `expected ${header.length} columns, found ${cells.length}`,
-        });
-      } else {
-        const row: Record<string, string | number> = {};
-        const group = (cells[indexes.group] ?? '').trim();
-        if (group === '')
-          issues.push({ line, column: options.group, value: '', reason: 'empty; every row needs a group' });
-        row[options.group] = group;
-        if (options.by !== undefined && indexes.by !== null)
-          row[options.by] = (cells[indexes.by] ?? '').trim();
-        for (const [index, metric] of options.metric.entries()) {
-          const text = cells[indexes.metrics[index] ?? -1] ?? '';
-          const parsed = parseMetricValue(metric.kind, text);
-          if (parsed.ok) row[metric.column] = parsed.value;
-          else issues.push({ line, column: metric.column, value: text, reason: parsed.error });
-        }
-        // Once the file is known to be invalid, only the issues matter.
-        if (issues.length === 0) {
-          tally.add(row);
-          rows += 1;
-        }
-      }
-      if (issues.length >= MAX_REPORTED_ISSUES) break;
+/** The refusal as the terminal shows it: every refused cell on its own line. */
+const failureMessage = (name: string, error: MeasureCsvError): string => {
+  switch (error.type) {
+    case 'repeated_metric':
+      return `--metric ${error.column} is given more than once`;
+    case 'unreadable':
+      return `cannot read ${name}: ${error.message}`;
+    case 'invalid_values': {
+      const more = error.truncated ? ` (reading stopped at the first ${MAX_MEASURE_ISSUES})` : '';
+      return [
+        `${name}: invalid values${more}`,
+        ...error.issues.map((issue) => `  ${describeMeasureIssue(issue)}`),
+      ].join('\n');
     }
-  } catch (error) {
-    readError = error instanceof Error ? error.message : String(error);
-  } finally {
-    source.destroy();
+    default:
+      return `${name}: ${error.message}`;
   }
-  const name = basename(path);
-  if (readError !== null) deps.fail(`cannot read ${name}: ${readError}`, 2);
-  if (unknownColumns.length > 0) {
-    const listed = unknownColumns.map((column) => `"${column}"`).join(', ');
-    const plural = unknownColumns.length > 1 ? 's' : '';
-    deps.fail(`${name}: unknown column${plural} ${listed}; the header has ${header?.join(', ')}`, 2);
-  }
-  if (header === null) deps.fail(`${name}: the file is empty; expected a header row`, 2);
-  if (issues.length > 0) {
-    const more =
-      issues.length >= MAX_REPORTED_ISSUES ? ` (reading stopped at the first ${MAX_REPORTED_ISSUES})` : '';
-    deps.fail([`${name}: invalid values${more}`, ...issues.map(describeIssue)].join('\n'), 2);
-  }
-  const report = tally.report();
-  if (!report.ok) deps.fail(`${name}: ${report.error.message}`, 2);
-  return { report: report.value, rows };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -307,10 +213,15 @@ export const registerMeasureCommand = (program: Command, deps: MeasureCommandDep
     .option('--by <column>', 'repeat the comparison for each value of this column')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .action(async (file: string, options: MeasureOptions) => {
-      const columns = options.metric.map((metric) => metric.column);
-      const repeated = columns.find((column, index) => columns.indexOf(column) !== index);
-      if (repeated !== undefined) deps.fail(`--metric ${repeated} is given more than once`, 2);
-      const { report, rows } = await readExperiment(resolve(deps.cwd, file), options, deps);
+      const path = resolve(deps.cwd, file);
+      const result = await measureCsv(fileChunks(path), {
+        groupColumn: options.group,
+        control: options.control,
+        metrics: options.metric,
+        ...(options.by === undefined ? {} : { by: options.by }),
+      });
+      if (!result.ok) return deps.fail(failureMessage(basename(path), result.error), 2);
+      const { report, rows } = result.value;
       if (options.format === 'json') {
         deps.out(JSON.stringify(report, null, 2));
         return;

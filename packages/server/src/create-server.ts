@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { addCampaignRoutes } from './campaign-routes.ts';
 import { addDeliveryRoutes } from './delivery-routes.ts';
 import { type ApiError, errorBody, HTTP_STATUS } from './errors.ts';
+import { addMeasureRoutes } from './measure-routes.ts';
 import { addResultsRoutes } from './results-routes.ts';
 import { addSegmentRoutes } from './segment-routes.ts';
 
@@ -99,6 +100,7 @@ export const createServer = (app: App, options: { readonly version: string }): H
   addCampaignRoutes(server, { app, fail });
   addDeliveryRoutes(server, { app, fail });
   addResultsRoutes(server, { app, fail });
+  addMeasureRoutes(server, { fail });
 
   return server;
 };

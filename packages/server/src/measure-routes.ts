@@ -1,0 +1,119 @@
+import { Readable } from 'node:stream';
+import { type MeasureCsvError, measureCsv, parseExperimentMetric } from '@opencvm/app';
+import type { ExperimentMetric, ExperimentSpec } from '@opencvm/core';
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiError } from './errors.ts';
+
+/**
+ * `POST /v1/measure`: the offline analysis of `cvm measure` over HTTP. The query names the columns
+ * (`group`, `control`, repeatable `metric=<column>:binary|money`, optional `by`), the body is the
+ * CSV itself, and the answer is the report `cvm measure --format json` prints. Nothing is stored.
+ */
+
+// Larger than the JSON batch limit: a CSV of a few hundred thousand customers is a normal experiment.
+export const MAX_MEASURE_BODY_BYTES = 64 * 1024 * 1024;
+
+type SpecResult = { readonly spec: ExperimentSpec } | { readonly error: ApiError };
+
+const invalidParameter = (path: string, message: string): SpecResult => ({
+  error: { code: 'invalid_body', path, message },
+});
+
+/** The experiment the query string describes, or the first parameter that is missing or wrong. */
+const specOf = (query: {
+  readonly group: string | undefined;
+  readonly control: string | undefined;
+  readonly metrics: readonly string[];
+  readonly by: string | undefined;
+}): SpecResult => {
+  if (query.group === undefined || query.group.trim() === '')
+    return invalidParameter('group', 'expected the column holding each customer’s group');
+  if (query.control === undefined || query.control.trim() === '')
+    return invalidParameter('control', 'expected the group value of the control');
+  if (query.metrics.length === 0)
+    return invalidParameter('metric', 'expected at least one metric=<column>:binary|money');
+  const metrics: ExperimentMetric[] = [];
+  for (const text of query.metrics) {
+    const parsed = parseExperimentMetric(text);
+    if (!parsed.ok) return invalidParameter('metric', parsed.error);
+    metrics.push(parsed.value);
+  }
+  if (query.by !== undefined && query.by.trim() === '')
+    return invalidParameter('by', 'expected a column name, or no by parameter');
+  // Cells are trimmed before they are compared, so the names and the control are too.
+  return {
+    spec: {
+      groupColumn: query.group.trim(),
+      control: query.control.trim(),
+      metrics,
+      ...(query.by === undefined ? {} : { by: query.by.trim() }),
+    },
+  };
+};
+
+/** Which query parameter named a column the header lacks: the first one, in the order group, by, metric. */
+const parameterOf = (column: string, spec: ExperimentSpec): string => {
+  if (column === spec.groupColumn) return 'group';
+  if (column === spec.by) return 'by';
+  return 'metric';
+};
+
+const refusal = (error: MeasureCsvError, spec: ExperimentSpec): ApiError => {
+  switch (error.type) {
+    case 'repeated_metric':
+      return { code: 'invalid_body', path: 'metric', message: error.message };
+    case 'unknown_columns':
+      return {
+        code: 'invalid_body',
+        path: parameterOf(error.columns[0] ?? '', spec),
+        message: error.message,
+        details: { columns: error.columns, header: error.header },
+      };
+    case 'control_not_found':
+      return {
+        code: 'invalid_body',
+        path: 'control',
+        message: error.message,
+        details: { groups: error.groups },
+      };
+    case 'invalid_values':
+      return {
+        code: 'invalid_body',
+        path: '(body)',
+        message: error.message,
+        details: { issues: error.issues, truncated: error.truncated },
+      };
+    case 'empty_file':
+    case 'unreadable':
+      return { code: 'invalid_body', path: '(body)', message: error.message };
+  }
+};
+
+export const addMeasureRoutes = (
+  server: Hono,
+  deps: { readonly fail: (error: ApiError) => Response },
+): void => {
+  const { fail } = deps;
+
+  server.post(
+    '/v1/measure',
+    bodyLimit({
+      maxSize: MAX_MEASURE_BODY_BYTES,
+      onError: () =>
+        fail({ code: 'payload_too_large', message: `the body is over ${MAX_MEASURE_BODY_BYTES} bytes` }),
+    }),
+    async (c) => {
+      const parsed = specOf({
+        group: c.req.query('group'),
+        control: c.req.query('control'),
+        metrics: c.req.queries('metric') ?? [],
+        by: c.req.query('by'),
+      });
+      if ('error' in parsed) return fail(parsed.error);
+      // Streamed into the parser: the body is never held whole, only the running tallies are.
+      const result = await measureCsv(c.req.raw.body ?? Readable.from([]), parsed.spec);
+      return result.ok ? c.json(result.value.report) : fail(refusal(result.error, parsed.spec));
+    },
+  );
+};
