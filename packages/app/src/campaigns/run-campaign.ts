@@ -417,9 +417,12 @@ const decide = (
   };
   const rivals = new Map<string, ArbitrationCandidate>();
   const withdraw: MessageKey[] = [];
-  const day = todayIn({ now: sendAt, timezone: zone });
+  // The local day is worked out only for customers with other messages: it costs a time zone
+  // conversion, and most targets have none.
+  let day: string | null = null;
   for (const contact of candidate.history) {
     if (contact.campaignId === campaign.id) continue;
+    day ??= todayIn({ now: sendAt, timezone: zone });
     if (todayIn({ now: contact.at, timezone: zone }) !== day) continue;
     // What is already on its way cannot be taken back: it has the customer's day.
     if (!contact.pending) return { type: 'left', step: 'arbitration', outcome: 'suppressed:arbitration' };

@@ -19,13 +19,21 @@ const dateText = (utcMidnight: number): string => new Date(utcMidnight).toISOStr
 const dateToUtcMidnight = (date: string): number => Date.parse(`${date}T00:00:00.000Z`);
 
 /** Today's date in the workspace time zone, `YYYY-MM-DD`. */
+/** Formatters by time zone: making one costs far more than formatting with it. */
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
 export const todayIn = (clock: RuleClock): string => {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: clock.timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(clock.now);
+  let formatter = dateFormatters.get(clock.timezone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone: clock.timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dateFormatters.set(clock.timezone, formatter);
+  }
+  const parts = formatter.formatToParts(clock.now);
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 };
