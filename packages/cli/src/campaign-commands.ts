@@ -33,7 +33,7 @@ interface DefinitionOptions {
 
 const AS_HELP = 'who acts (interim, until accounts exist; default: the OS user)';
 
-const positiveInteger = (value: string): number => {
+export const positiveInteger = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return Number(value);
@@ -44,7 +44,8 @@ const share = (value: string): number => {
   return Number(value);
 };
 
-const table = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => {
+/** Aligned columns, the last one left ragged. */
+export const table = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => {
   const widths = headers.map((header, index) =>
     Math.max(header.length, ...rows.map((row) => (row[index] ?? '').length)),
   );

@@ -1,6 +1,7 @@
 import { type App, type DeliveryError, startDelivery } from '@opencvm/app';
 import type { Result, RunDelivery } from '@opencvm/core';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { positiveInteger, table } from './campaign-commands.ts';
 
 /** What the worker and outbox commands need from the program around them. */
 export interface DeliveryCommandDeps {
@@ -11,24 +12,6 @@ export interface DeliveryCommandDeps {
   readonly cwd: string;
   readonly clock: () => Date;
 }
-
-const positiveInteger = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return Number(value);
-};
-
-const table = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => {
-  const widths = headers.map((header, index) =>
-    Math.max(header.length, ...rows.map((row) => (row[index] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-};
 
 /** A run's delivery: statuses, failures by reason, unsubscribes and each channel's pace. */
 export const deliveryLines = (report: RunDelivery): string[] => {

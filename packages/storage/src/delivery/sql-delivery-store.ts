@@ -10,6 +10,7 @@ import {
   type SendOutcome,
   type StoredReceipt,
 } from '@opencvm/core';
+import { jsonRows } from '../json-rows.ts';
 import { iso } from '../queries.ts';
 import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
 import { ident } from '../sql-types.ts';
@@ -53,11 +54,7 @@ export class SqlDeliveryStore implements DeliveryStore {
   }
 
   private rowsOf(param: string, fields: readonly string[]): string {
-    if (this.dialect === 'duckdb') {
-      const columns = fields.map((field) => `j->>'${field}' AS ${field}`);
-      return `(SELECT ${columns.join(', ')} FROM (SELECT unnest(CAST(CAST(${param} AS JSON) AS JSON[])) AS j)) r`;
-    }
-    return `jsonb_to_recordset(CAST(${param} AS jsonb)) AS r(${fields.map((field) => `${field} text`).join(', ')})`;
+    return jsonRows({ dialect: this.dialect, param, fields });
   }
 
   async claimDue(options: {
