@@ -1,6 +1,6 @@
 import { createWebhookAdapter, WebhookOptions } from '@opencvm/channels';
 import { startWebhookPeer, type WebhookPeer } from '@opencvm/channels/testing';
-import type { NormalizedRow, OutboxRow, Store } from '@opencvm/core';
+import { type NormalizedRow, type OutboxRow, type Store, UNSUBSCRIBE_URL_PLACEHOLDER } from '@opencvm/core';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -154,6 +154,31 @@ for (const adapter of ADAPTERS) {
       expect(outbox.find((row) => row.customerId === 'c040')?.status).toBe('pending');
       const history = await test.store.runs.history('r1');
       expect(history.filter((row) => row.deliveryStatus === 'sent')).toHaveLength(40);
+    });
+
+    it('puts each customer’s own unsubscribe link where the content names it', async () => {
+      await using test = await adapter.open(schema);
+      await using peer = await startWebhookPeer();
+      const body = `Stop: ${UNSUBSCRIBE_URL_PLACEHOLDER}`;
+      await queue(test.store, [
+        message('c000', { content: { type: 'push', locale: 'en', title: 'Hi', body } }),
+        message('c001', { content: { type: 'push', locale: 'en', title: 'Hi', body } }),
+      ]);
+      const key = await unsubscribeKey(test.store);
+      const dispatcher = dispatcherFor(test.store, [route(peer)], { unsubscribe: key });
+      await using(dispatcher, () => dispatcher.drain());
+      const bodies = new Map(
+        peer.deliveries.map((delivery) => {
+          const content = JSON.stringify(delivery.body);
+          return [
+            delivery.key,
+            /Stop: https:\/\/cvm\.example\.org\/unsubscribe\/([A-Za-z0-9_.-]+)/.exec(content)?.[1],
+          ];
+        }),
+      );
+      const token = bodies.get('r1:c001:message') ?? '';
+      expect(readUnsubscribeToken(key, token)).toMatchObject({ ok: true, value: { customerId: 'c001' } });
+      expect(bodies.get('r1:c000:message')).not.toBe(token);
     });
 
     it('retries temporary failures with backoff and honours Retry-After', async () => {

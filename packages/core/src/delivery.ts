@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RenderedContent } from './content/render-template.ts';
 import { smsEncoding } from './content/sms-encoding.ts';
+import { UNSUBSCRIBE_URL_PLACEHOLDER } from './content/template-variables.ts';
 
 /**
  * The delivery port: what the dispatcher hands a channel adapter and what it gets back.
@@ -109,4 +110,43 @@ export const parseStoredContent = (value: unknown): RenderedContent | null => {
   const content = parsed.data;
   // The SMS encoding is recomputed from the text, never trusted from storage.
   return content.type === 'sms' ? { ...content, sms: smsEncoding(content.text), warnings: [] } : content;
+};
+
+const replaceLink = (value: unknown, url: string): unknown => {
+  if (typeof value === 'string') return value.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, url);
+  if (Array.isArray(value)) return value.map((item) => replaceLink(item, url));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceLink(item, url)]));
+  }
+  return value;
+};
+
+/**
+ * The message with the customer's unsubscribe link where its template named
+ * `message.unsubscribe_url` (nothing there when no link can be made: no public address is set).
+ */
+export const withUnsubscribeUrl = (content: RenderedContent, url: string | undefined): RenderedContent => {
+  const link = url ?? '';
+  switch (content.type) {
+    case 'sms': {
+      const text = content.text.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, link);
+      return { ...content, text, sms: smsEncoding(text) };
+    }
+    case 'email':
+      return {
+        ...content,
+        subject: content.subject.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, link),
+        // The link is plain URL characters except `&`, which a base64url token never holds.
+        html: content.html.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, link),
+        text: content.text.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, link),
+      };
+    case 'push':
+      return {
+        ...content,
+        title: content.title.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, link),
+        body: content.body.replaceAll(UNSUBSCRIBE_URL_PLACEHOLDER, link),
+      };
+    case 'webhook':
+      return { ...content, payload: z.json().parse(replaceLink(content.payload, link)) };
+  }
 };

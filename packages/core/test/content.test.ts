@@ -9,7 +9,12 @@ import {
   renderTemplate,
 } from '../src/content/render-template.ts';
 import { isGsm7, smsEncoding } from '../src/content/sms-encoding.ts';
-import { type TemplateContext, templateVariables } from '../src/content/template-variables.ts';
+import {
+  type TemplateContext,
+  templateVariables,
+  UNSUBSCRIBE_URL_PLACEHOLDER,
+} from '../src/content/template-variables.ts';
+import { withUnsubscribeUrl } from '../src/delivery.ts';
 import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
 
 const telecom = ((): WorkspaceSchema => {
@@ -388,5 +393,41 @@ describe('renderTemplate', () => {
         tags: ['cvm', 7, true, null],
       },
     });
+  });
+});
+
+describe('unsubscribe links in content', () => {
+  const email: ContentTemplate = {
+    type: 'email',
+    locales: {
+      en: {
+        subject: 'Spring',
+        html: '<p>Hi</p><a href="{{ message.unsubscribe_url }}">Unsubscribe</a>',
+        text: 'Hi. Unsubscribe: {{ message.unsubscribe_url }}',
+      },
+    },
+  };
+
+  it('accepts message.unsubscribe_url and fills in the customer’s link when the message is sent', () => {
+    expect(issuesOf(email)).toEqual([]);
+    const rendered = render(email);
+    if (rendered.type !== 'email') throw new Error('expected e-mail');
+    expect(rendered.html).toContain(`href="${UNSUBSCRIBE_URL_PLACEHOLDER}"`);
+    const link = 'https://cvm.example.org/unsubscribe/eyJjIjoiYzEifQ.c2ln';
+    const sent = withUnsubscribeUrl(rendered, link);
+    if (sent.type !== 'email') throw new Error('expected e-mail');
+    expect(sent.html).toBe(`<p>Hi</p><a href="${link}">Unsubscribe</a>`);
+    expect(sent.text).toBe(`Hi. Unsubscribe: ${link}`);
+    // Without a public address there is no link, and nothing stands in its place.
+    const none = withUnsubscribeUrl(rendered, undefined);
+    expect(none.type === 'email' ? none.text : '').toBe('Hi. Unsubscribe: ');
+  });
+
+  it('counts an SMS again once the link is in it', () => {
+    const rendered = render(smsTemplate('Offer! Stop: {{ message.unsubscribe_url }}'));
+    const sent = withUnsubscribeUrl(rendered, `https://cvm.example.org/unsubscribe/${'x'.repeat(140)}`);
+    if (sent.type !== 'sms') throw new Error('expected SMS');
+    expect(sent.sms).toEqual(smsEncoding(sent.text));
+    expect(sent.sms.segments).toBe(2);
   });
 });

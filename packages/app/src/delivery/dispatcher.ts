@@ -9,6 +9,7 @@ import {
   type SendResult,
   type Store,
   type StoredReceipt,
+  withUnsubscribeUrl,
 } from '@opencvm/core';
 
 /**
@@ -276,9 +277,10 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
   };
 
   const sendOne = async (route: ChannelRoute, message: ClaimedMessage): Promise<SendResult> => {
-    const content = parseStoredContent(message.content);
-    if (content === null) return { type: 'failed', reason: 'the stored content is not a rendered message' };
+    const stored = parseStoredContent(message.content);
+    if (stored === null) return { type: 'failed', reason: 'the stored content is not a rendered message' };
     const unsubscribeUrl = message.purpose === 'marketing' ? deps.unsubscribeUrl?.(message) : undefined;
+    const content = withUnsubscribeUrl(stored, unsubscribeUrl);
     const delivery: DeliveryMessage = {
       key: deliveryKey(message),
       runId: message.runId,

@@ -4,7 +4,7 @@ import { closestName } from '../segment/check-segment-rule.ts';
 import { formatPath, type SchemaIssue } from '../workspace-schema.ts';
 import { ContentTemplate, chooseLocale, type WebhookContent } from './content-template.ts';
 import { type SmsEncoding, smsEncoding } from './sms-encoding.ts';
-import { TEMPLATE_ROOTS, type TemplateContext } from './template-variables.ts';
+import { TEMPLATE_ROOTS, type TemplateContext, UNSUBSCRIBE_URL_PLACEHOLDER } from './template-variables.ts';
 
 /**
  * Liquid, strictly: every variable a template names is checked when it is saved, so a render
@@ -300,12 +300,15 @@ export type RenderedContent =
   | { readonly type: 'push'; readonly locale: string; readonly title: string; readonly body: string }
   | { readonly type: 'webhook'; readonly locale: string; readonly payload: JsonValue };
 
-const renderSource = (source: string, context: TemplateContext, html = false): string => {
+/** A template's context with what the renderer adds itself: the message's own fields. */
+type RenderContext = TemplateContext & { readonly message: { readonly unsubscribe_url: string } };
+
+const renderSource = (source: string, context: RenderContext, html = false): string => {
   const engine = engineFor({ html });
   return String(engine.renderSync(parse(engine, source), context));
 };
 
-const renderJson = (value: JsonValue, context: TemplateContext): JsonValue => {
+const renderJson = (value: JsonValue, context: RenderContext): JsonValue => {
   if (typeof value === 'string') return renderSource(value, context);
   if (Array.isArray(value)) return value.map((item) => renderJson(item, context));
   if (typeof value === 'object' && value !== null) {
@@ -330,9 +333,13 @@ const contentFor = <T>(locales: Readonly<Record<string, T>>, locale: string): T 
  */
 export const renderTemplate = (
   template: ContentTemplate,
-  context: TemplateContext,
+  templateContext: TemplateContext,
   options: RenderOptions,
 ): RenderedContent => {
+  const context: RenderContext = {
+    ...templateContext,
+    message: { unsubscribe_url: UNSUBSCRIBE_URL_PLACEHOLDER },
+  };
   const locale = chooseLocale(Object.keys(template.locales), {
     wanted: options.locale,
     fallback: options.fallbackLocale,

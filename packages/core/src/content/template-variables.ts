@@ -6,7 +6,10 @@ import type { WorkspaceSchema } from '../workspace-schema.ts';
  * - `customer.<column>`: every customer column of the workspace schema (built-in fields such as
  *   `customer.id`, `customer.msisdn`, `customer.locale`, and every declared attribute);
  * - `offer.<field>`: what a customer may be told about the offer chosen for them;
- * - `campaign.id`, `campaign.name`.
+ * - `campaign.id`, `campaign.name`;
+ * - `message.unsubscribe_url`: the customer's own signed unsubscribe link. It is known only when
+ *   the message is sent, so a render writes `UNSUBSCRIBE_URL_PLACEHOLDER` and the dispatcher puts
+ *   the link in its place (see `withUnsubscribeUrl`).
  */
 
 /**
@@ -27,6 +30,11 @@ export type OfferContentField = (typeof OFFER_CONTENT_FIELDS)[number];
 export const CAMPAIGN_CONTENT_FIELDS = ['id', 'name'] as const;
 export type CampaignContentField = (typeof CAMPAIGN_CONTENT_FIELDS)[number];
 
+export const MESSAGE_CONTENT_FIELDS = ['unsubscribe_url'] as const;
+
+/** Stands for the unsubscribe link until the message is sent; an address that cannot resolve. */
+export const UNSUBSCRIBE_URL_PLACEHOLDER = 'https://unsubscribe.invalid/opencvm';
+
 export type TemplateValue = string | number | boolean | null;
 
 /**
@@ -41,7 +49,7 @@ export interface TemplateContext {
 }
 
 /** The objects templates name; each is only a group of fields, never a value itself. */
-export const TEMPLATE_ROOTS = ['customer', 'offer', 'campaign'] as const;
+export const TEMPLATE_ROOTS = ['customer', 'offer', 'campaign', 'message'] as const;
 
 const cache = new WeakMap<WorkspaceSchema, ReadonlySet<string>>();
 
@@ -53,6 +61,7 @@ export const templateVariables = (schema: WorkspaceSchema): ReadonlySet<string> 
     ...importColumns(schema, 'customers').map((column) => `customer.${column.name}`),
     ...OFFER_CONTENT_FIELDS.map((name) => `offer.${name}`),
     ...CAMPAIGN_CONTENT_FIELDS.map((name) => `campaign.${name}`),
+    ...MESSAGE_CONTENT_FIELDS.map((name) => `message.${name}`),
   ]);
   cache.set(schema, variables);
   return variables;
