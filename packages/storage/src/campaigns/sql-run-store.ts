@@ -120,6 +120,40 @@ export class SqlRunStore implements RunStore {
     return jsonRows({ dialect: this.dialect, param, fields, jsonColumns });
   }
 
+  /**
+   * A batch of rows as a table `r`: loaded into a temporary table where the engine offers that
+   * (DuckDB's appender, about twice as fast), else one JSON parameter (`param`).
+   */
+  private async batchSource(
+    runner: SqlRunner,
+    options: {
+      readonly table: string;
+      readonly param: string;
+      readonly fields: readonly string[];
+      readonly jsonColumns?: readonly string[];
+      readonly rows: readonly Readonly<Record<string, unknown>>[];
+    },
+  ): Promise<{ readonly sql: string; readonly params: readonly unknown[] }> {
+    if (runner.load !== undefined) {
+      await runner.load({
+        table: options.table,
+        columns: options.fields,
+        rows: options.rows.map((row) =>
+          options.fields.map((field) => {
+            const value = row[field];
+            if (value === null || value === undefined) return null;
+            return typeof value === 'string' ? value : JSON.stringify(value);
+          }),
+        ),
+      });
+      return { sql: `(SELECT * FROM ${options.table}) r`, params: [] };
+    }
+    return {
+      sql: this.rowsOf(options.param, options.fields, options.jsonColumns ?? []),
+      params: [JSON.stringify(options.rows)],
+    };
+  }
+
   private get skipConflicts(): string {
     return this.dialect === 'postgres' ? ' ON CONFLICT DO NOTHING' : '';
   }
@@ -341,12 +375,18 @@ export class SqlRunStore implements RunStore {
         offer_id: row.offerId,
         send_at: row.sendAt,
       }));
+      const source = await this.batchSource(runner, {
+        table: '__stage_history',
+        param: '$5',
+        fields: HISTORY_FIELDS,
+        rows: batch,
+      });
       await runner.all(
         `INSERT INTO contact_history (run_id, campaign_id, customer_id, outcome, offer_id, channel, send_at, recorded_at)
          SELECT $1, $2, r.customer_id, r.outcome, r.offer_id, $3, CAST(r.send_at AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ)
-         FROM ${this.rowsOf('$5', HISTORY_FIELDS)}
+         FROM ${source.sql}
          WHERE NOT EXISTS (SELECT 1 FROM contact_history h WHERE h.run_id = $1 AND h.customer_id = r.customer_id)${this.skipConflicts}`,
-        [options.runId, options.campaignId, options.channel, options.at.toISOString(), JSON.stringify(batch)],
+        [options.runId, options.campaignId, options.channel, options.at.toISOString(), ...source.params],
       );
     }
   }
@@ -373,10 +413,17 @@ export class SqlRunStore implements RunStore {
         priority: String(row.priority),
         expected_value: row.expectedValue,
       }));
+      const source = await this.batchSource(runner, {
+        table: '__stage_outbox',
+        param: '$6',
+        fields: OUTBOX_FIELDS,
+        jsonColumns: ['content'],
+        rows: batch,
+      });
       await runner.all(
         `INSERT INTO outbox (run_id, customer_id, step, campaign_id, offer_id, channel, purpose, recipient, content, status, send_at, priority, expected_value, created_at)
          SELECT $1, r.customer_id, r.step, $2, r.offer_id, $3, $4, r.recipient, CAST(r.content AS ${this.jsonType}), 'pending', CAST(r.send_at AS TIMESTAMPTZ), CAST(r.priority AS INTEGER), r.expected_value, CAST($5 AS TIMESTAMPTZ)
-         FROM ${this.rowsOf('$6', OUTBOX_FIELDS, ['content'])}
+         FROM ${source.sql}
          WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = $1 AND o.customer_id = r.customer_id AND o.step = r.step)${this.skipConflicts}`,
         [
           options.runId,
@@ -384,7 +431,7 @@ export class SqlRunStore implements RunStore {
           options.channel,
           options.purpose,
           options.at.toISOString(),
-          JSON.stringify(batch),
+          ...source.params,
         ],
       );
     }

@@ -113,6 +113,26 @@ export class DuckDbStore implements Store {
     const runnerOf = (connection: DuckDBConnection): SqlRunner => ({
       dialect: 'duckdb',
       all: (sql, params) => rows(connection, sql, params?.map(duckValue)),
+      load: async ({ table, columns, rows: values }) => {
+        try {
+          await connection.run(
+            `CREATE TEMP TABLE IF NOT EXISTS ${ident(table)} (${columns.map((column) => `${ident(column)} VARCHAR`).join(', ')})`,
+          );
+          await connection.run(`DELETE FROM ${ident(table)}`);
+          const appender = await connection.createAppender(table);
+          for (const row of values) {
+            for (const value of row) {
+              if (value === null) appender.appendNull();
+              else appender.appendVarchar(value);
+            }
+            appender.endRow();
+          }
+          appender.flushSync();
+          appender.closeSync();
+        } catch (error) {
+          throw toStoreError(error);
+        }
+      },
     });
     return {
       dialect: 'duckdb',
