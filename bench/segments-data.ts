@@ -269,13 +269,13 @@ const openDuckDb = async (data: GeneratedData, schema: WorkspaceSchema): Promise
   try {
     // Applies migrations added since the file was made.
     await store.prepare(schema);
-    // The generated history is written customer by customer; stored by time, as a store loaded
+    // The generated history is written customer by customer; stored by month, as a store loaded
     // day by day is (or after `cvm optimize`), once.
     const optimized = join(data.dir, 'optimized');
     if (!existsSync(optimized)) {
       const started = performance.now();
       const { events } = await store.optimize();
-      log(`duckdb: ${count(events)} events rewritten in time order in ${took(started)}`);
+      log(`duckdb: ${count(events)} events stored by month and customer in ${took(started)}`);
       await writeFile(optimized, `${new Date().toISOString()}\n`);
     }
     return store;
