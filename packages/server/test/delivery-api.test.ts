@@ -180,6 +180,7 @@ for (const adapter of ADAPTERS) {
         purpose: 'marketing',
         runId: 'run-1',
       });
+      expect((await api.server.request(`/unsubscribe/${forged}`)).status).toBe(400);
       const refused = await api.server.request(`/unsubscribe/${forged}`, { method: 'POST' });
       expect(refused.status).toBe(400);
       expect(await refused.text()).toContain('not valid');

@@ -8,7 +8,13 @@ import {
   type Store,
 } from '@opencvm/core';
 import { z } from 'zod';
-import { type UnsubscribeClaim, type UnsubscribeError, unsubscribe } from './unsubscribe.ts';
+import {
+  readUnsubscribeToken,
+  type UnsubscribeClaim,
+  type UnsubscribeError,
+  unsubscribe,
+  unsubscribeKey,
+} from './unsubscribe.ts';
 
 export type DeliveryError =
   | { readonly type: 'not_found'; readonly message: string }
@@ -74,6 +80,11 @@ export const deliveryService = (deps: { readonly store: Store; readonly clock: (
     if ((await deps.store.runs.getRun(runId)) === null)
       return err({ type: 'not_found', message: `no run "${runId}"` });
     return ok(await deps.store.delivery.runDelivery(runId));
+  },
+
+  /** What a link names, once its signature is checked: the page shows it before acting. */
+  async readUnsubscribeLink(token: string): Promise<Result<UnsubscribeClaim, UnsubscribeError>> {
+    return readUnsubscribeToken(await unsubscribeKey(deps.store), token);
   },
 
   unsubscribe(

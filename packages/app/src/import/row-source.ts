@@ -69,7 +69,8 @@ async function* readCsv(path: string, delimiter: string): AsyncGenerator<RawItem
 }
 
 /** csv-parse with `info: true` yields `{ record: string[], info: { lines } }`. */
-const recordOf = (item: unknown): { line: number; cells: string[] } => {
+/** A csv-parse record with `info: true`: its cells and the line it ended on. */
+export const recordOf = (item: unknown): { line: number; cells: string[] } => {
   if (typeof item !== 'object' || item === null || !('record' in item) || !('info' in item)) {
     throw new Error('csv-parse returned an unexpected record shape');
   }

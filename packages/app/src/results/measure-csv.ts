@@ -13,6 +13,7 @@ import {
   type Result,
 } from '@opencvm/core';
 import { parse } from 'csv-parse';
+import { recordOf } from '../import/row-source.ts';
 
 /**
  * Offline analysis of a randomized experiment read from a CSV: a header row, one customer per row.
@@ -78,18 +79,6 @@ export const parseExperimentMetric = (text: string): Result<ExperimentMetric, st
 /** `line 9, converted = "yes": expected 0, 1, true or false` */
 export const describeMeasureIssue = (issue: MeasureCsvIssue): string =>
   `line ${issue.line}, ${issue.column}${issue.value === null ? '' : ` = ${JSON.stringify(issue.value)}`}: ${issue.reason}`;
-
-/** csv-parse with `info: true` yields `{ record: string[], info: { lines } }`. */
-const recordOf = (item: unknown): { line: number; cells: string[] } => {
-  if (typeof item !== 'object' || item === null || !('record' in item) || !('info' in item))
-    throw new Error('csv-parse returned an unexpected record shape');
-  const { record, info } = item;
-  const line =
-    typeof info === 'object' && info !== null && 'lines' in info && typeof info.lines === 'number'
-      ? info.lines
-      : 0;
-  return { line, cells: Array.isArray(record) ? record.map((cell) => String(cell)) : [] };
-};
 
 const repeatedMetric = (metrics: readonly ExperimentMetric[]): string | undefined => {
   const columns = metrics.map((metric) => metric.column);
