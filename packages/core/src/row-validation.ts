@@ -163,6 +163,10 @@ const offsetAt = (clock: ZoneClock, instant: number): number => {
   return sign === '-' ? -magnitude : magnitude;
 };
 
+/** The zone's UTC offset at an instant, in milliseconds: one formatter per zone, made once. */
+export const zoneOffset = (timeZone: string, instant: number): number =>
+  offsetAt(zoneClock(timeZone), instant);
+
 /**
  * The instant a wall-clock time names in a zone; `wall` is that wall time read as if it were UTC.
  * A wall time skipped by a DST gap is moved forward by the gap; one that happens twice takes the

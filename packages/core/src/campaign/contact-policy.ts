@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS, type Channel } from '../channels.ts';
-import { zonedWallTimeToInstant } from '../row-validation.ts';
+import { zonedWallTimeToInstant, zoneOffset } from '../row-validation.ts';
 
 /**
  * One contact policy for every campaign: a pure decision per message, with the time passed in.
@@ -202,23 +202,8 @@ const MINUTE_MS = 60_000;
 /** Bounds memo tables that a base spread over many zones and dates could otherwise grow. */
 const MEMO_LIMIT = 10_000;
 
-interface ZoneOffsets {
-  readonly formatter: Intl.DateTimeFormat;
-  /** The UTC offset in force all through a UTC day, or null when it changes nearby. */
-  readonly days: Map<number, number | null>;
-}
-
-const zoneOffsets = new Map<string, ZoneOffsets>();
-const OFFSET_TEXT = /GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
-
-const formattedOffset = (formatter: Intl.DateTimeFormat, instant: number): number => {
-  const text = formatter.format(instant);
-  const match = OFFSET_TEXT.exec(text);
-  if (!match) throw new Error(`unexpected offset text from Intl.DateTimeFormat: ${text}`);
-  const [, sign, hours = '0', minutes = '0', seconds = '0'] = match;
-  const magnitude = (Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds)) * 1000;
-  return sign === '-' ? -magnitude : magnitude;
-};
+/** The UTC offset in force all through a UTC day, or null when it changes nearby, by zone. */
+const zoneDayOffsets = new Map<string, Map<number, number | null>>();
 
 /**
  * UTC offset of a zone at an instant, in milliseconds. Asking Intl costs microseconds, a run asks
@@ -227,24 +212,22 @@ const formattedOffset = (formatter: Intl.DateTimeFormat, instant: number): numbe
  * as `zonedWallTimeToInstant` also assumes).
  */
 const offsetAt = (zone: string, instant: number): number => {
-  let offsets = zoneOffsets.get(zone);
-  if (offsets === undefined) {
-    // Only the offset: several times faster than formatToParts with every field.
-    const formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-    offsets = { formatter, days: new Map() };
-    if (zoneOffsets.size >= MEMO_LIMIT) zoneOffsets.clear();
-    zoneOffsets.set(zone, offsets);
+  let days = zoneDayOffsets.get(zone);
+  if (days === undefined) {
+    days = new Map();
+    if (zoneDayOffsets.size >= MEMO_LIMIT) zoneDayOffsets.clear();
+    zoneDayOffsets.set(zone, days);
   }
   const day = Math.floor(instant / DAY_MS);
-  let constant = offsets.days.get(day);
+  let constant = days.get(day);
   if (constant === undefined) {
-    const before = formattedOffset(offsets.formatter, (day - 1) * DAY_MS);
-    const after = formattedOffset(offsets.formatter, (day + 2) * DAY_MS);
+    const before = zoneOffset(zone, (day - 1) * DAY_MS);
+    const after = zoneOffset(zone, (day + 2) * DAY_MS);
     constant = before === after ? before : null;
-    if (offsets.days.size >= MEMO_LIMIT) offsets.days.clear();
-    offsets.days.set(day, constant);
+    if (days.size >= MEMO_LIMIT) days.clear();
+    days.set(day, constant);
   }
-  return constant ?? formattedOffset(offsets.formatter, instant);
+  return constant ?? zoneOffset(zone, instant);
 };
 
 /** The local wall time of an instant, read as if it were UTC. */

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../result.ts';
+import { zoneOffset } from '../row-validation.ts';
 
 /**
  * Five-field cron expressions (`minute hour day-of-month month day-of-week`) read as wall-clock
@@ -159,24 +160,8 @@ const DAY_MS = 86_400_000;
 /** Far enough for any accepted expression: 29 February comes back within eight years. */
 const SEARCH_DAYS = 9 * 366;
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's UTC offset at an instant, in milliseconds. */
-const offsetAt = (instant: number, timeZone: string): number => {
-  let formatter = offsetFormatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    // Zone names come from workspace schemas: few, but bounded all the same.
-    if (offsetFormatters.size >= 1000) offsetFormatters.clear();
-    offsetFormatters.set(timeZone, formatter);
-  }
-  const text = formatter.format(instant);
-  const match = /GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
-  if (match === null) throw new Error(`unexpected offset text from Intl.DateTimeFormat: ${text}`);
-  const [, sign, hours = '0', minutes = '0', seconds = '0'] = match;
-  const magnitude = (Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds)) * 1000;
-  return sign === '-' ? -magnitude : magnitude;
-};
+const offsetAt = (instant: number, timeZone: string): number => zoneOffset(timeZone, instant);
 
 /**
  * The instant a run at wall time `wall` (read as if UTC) happens: its first occurrence, or, for a
