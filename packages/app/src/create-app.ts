@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ContactPolicy, CustomerDetails, Store, StoreSummary, WorkspaceSchema } from '@opencvm/core';
 import { DuckDbStore, PostgresStore } from '@opencvm/storage';
+import { accountService } from './accounts/account-service.ts';
+import type { AccountService, AuditService } from './accounts/accounts.ts';
+import { auditService } from './accounts/audit-service.ts';
 import { type CampaignService, campaignService } from './campaigns/campaign-service.ts';
 import { type RunService, runService } from './campaigns/run-campaign.ts';
 import type { StoreConfig } from './config.ts';
@@ -9,12 +12,17 @@ import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
 import { type ResultsService, resultsService } from './results/results-service.ts';
 import { type SegmentService, segmentService } from './segments/segment-service.ts';
+import { contactPolicySetting } from './settings/contact-policy-setting.ts';
+import { type SettingsService, settingsService } from './settings/settings-service.ts';
 
 export interface AppDeps {
   readonly clock: () => Date;
   /** Random ids (UCG salts); `crypto.randomUUID` when not given. */
   readonly randomId?: (() => string) | undefined;
-  /** Caps and quiet hours every campaign run respects; the workspace schema's `contactPolicy` when not given. */
+  /**
+   * The config's caps and quiet hours (the workspace schema's `contactPolicy` when not given): in
+   * force until the policy is edited at run time (`settings`), and again after a reset.
+   */
   readonly contactPolicy?: ContactPolicy | undefined;
 }
 
@@ -29,6 +37,9 @@ export interface App {
   readonly runs: RunService;
   readonly delivery: DeliveryService;
   readonly results: ResultsService;
+  readonly settings: SettingsService;
+  readonly accounts: AccountService;
+  readonly audit: AuditService;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
@@ -61,6 +72,12 @@ export const createApp = async (
   }
   const importDeps = { store, schema: options.schema, clock: deps.clock };
   const close = () => store.close();
+  const contactPolicy = contactPolicySetting({
+    settings: store.accounts,
+    configured: deps.contactPolicy ?? options.schema.contactPolicy,
+    clock: deps.clock,
+  });
+  const audit = auditService({ store, clock: deps.clock });
   return {
     store,
     schema: options.schema,
@@ -71,10 +88,13 @@ export const createApp = async (
     runs: runService({
       ...importDeps,
       randomId: deps.randomId ?? randomUUID,
-      policy: deps.contactPolicy ?? options.schema.contactPolicy,
+      policy: contactPolicy.current,
     }),
     delivery: deliveryService(importDeps),
     results: resultsService(importDeps),
+    settings: settingsService({ ...importDeps, contactPolicy }),
+    accounts: accountService({ store, clock: deps.clock, audit }),
+    audit,
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

@@ -1,4 +1,20 @@
 export {
+  type AccountDeps,
+  API_KEY_PREFIX,
+  accountService,
+  SETUP_TOKEN_SETTING,
+} from './accounts/account-service.ts';
+export type {
+  AccountError,
+  AccountService,
+  AuditService,
+  PublicApiKey,
+  PublicUser,
+  SessionCaller,
+  SignedIn,
+} from './accounts/accounts.ts';
+export { type AuditDeps, auditService, MAX_AUDIT_PAGE } from './accounts/audit-service.ts';
+export {
   type ActOptions,
   type CampaignError,
   type CampaignService,
@@ -96,4 +112,33 @@ export {
   type SegmentTarget,
   segmentService,
 } from './segments/segment-service.ts';
+export {
+  type ChannelRouteView,
+  type ChannelView,
+  describeChannels,
+  type OutboxStatusCount,
+  redactOptions,
+} from './settings/channel-settings.ts';
+export {
+  CONTACT_POLICY_SETTING,
+  type ContactPolicyError,
+  type ContactPolicySetting,
+  type ContactPolicySettings,
+  ContactPolicyUpdate,
+  contactPolicySetting,
+  type WorkspaceSettings,
+} from './settings/contact-policy-setting.ts';
+export {
+  type ContentPreview,
+  type ContentPreviewError,
+  ContentPreviewInput,
+  type ContentPreviewOptions,
+  previewContent,
+} from './settings/content-preview.ts';
+export {
+  type SettingsDeps,
+  type SettingsError,
+  type SettingsService,
+  settingsService,
+} from './settings/settings-service.ts';
 export { formatSchemaIssues, loadWorkspaceSchema, type WorkspaceFileError } from './workspace.ts';

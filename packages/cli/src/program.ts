@@ -13,6 +13,7 @@ import {
 import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind, type ImportRun } from '@opencvm/core';
 import { StoreError } from '@opencvm/storage';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerAccountCommands } from './account-commands.ts';
 import { registerCampaignCommands } from './campaign-commands.ts';
 import { registerDeliveryCommands } from './delivery-commands.ts';
 import { ensureDemoData } from './demo-data.ts';
@@ -316,6 +317,15 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
     env: context.env,
     cwd: context.cwd,
     clock: context.clock,
+  });
+  registerAccountCommands(program, {
+    withApp,
+    out,
+    fail: (message, exitCode) => {
+      throw new UserError(message, exitCode);
+    },
+    stderr: context.stderr,
+    env: context.env,
   });
   registerResultsCommands(program, {
     withApp,

@@ -19,7 +19,7 @@ export const serve = async (options: {
   /** Stops with a message for the user (a delivery route the schema gets wrong). */
   readonly fail: (message: string, exitCode: number) => never;
 }): Promise<void> => {
-  const server = createServer(options.app, { version: options.version });
+  const { server } = createServer(options.app, { version: options.version });
   const { app } = options;
   const delivery = await startDelivery({
     store: app.store,
@@ -57,14 +57,14 @@ export const serve = async (options: {
       ),
   });
   scheduler.start();
+  // A new workspace has no user: a one-time token lets whoever started it create the first admin.
+  const setupToken = await app.accounts.issueSetupToken();
   await new Promise<void>((resolve, reject) => {
     const http = serveHttp({ fetch: server.fetch, hostname: options.host, port: options.port }, (info) => {
-      options.log(
-        `OpenCVM is listening on http://localhost:${info.port} (store: ${options.app.store.engine})`,
-      );
-      options.log(
-        `  GET /health, GET /v1/summary, GET /v1/customers/:id, POST /v1/customers:batch, POST /v1/events:batch`,
-      );
+      const base = `http://localhost:${info.port}`;
+      options.log(`OpenCVM is listening on ${base} (store: ${options.app.store.engine})`);
+      options.log(`  API reference: ${base}/docs (OpenAPI document: ${base}/openapi.json)`);
+      for (const line of signInHelp(base, setupToken)) options.log(line);
     });
     http.on('error', reject);
     const stop = () => {
@@ -80,3 +80,18 @@ export const serve = async (options: {
     process.on('SIGTERM', stop);
   });
 };
+
+/** How to get in: the first admin's setup while there is no user, then log-in and API keys. */
+export const signInHelp = (base: string, setupToken: string | null): readonly string[] =>
+  setupToken === null
+    ? [
+        `  Log in: POST ${base}/v1/session {"name", "password"} (session cookie); machines use API keys`,
+        '  (npx cvm keys create <name> --scope ingest|read|full) as "Authorization: Bearer <key>".',
+      ]
+    : [
+        '  No user exists yet. Create the first admin with this one-time setup token:',
+        `    ${setupToken}`,
+        `  curl -X POST ${base}/v1/setup -H 'content-type: application/json' \\`,
+        `    -d '{"token": "${setupToken}", "name": "admin", "password": "<at least 12 characters>"}'`,
+        '  or, on this machine: npx cvm users create admin --admin',
+      ];

@@ -1,3 +1,4 @@
+export * from './access/index.ts';
 export * from './campaign/index.ts';
 export * from './content/index.ts';
 export * from './delivery.ts';

@@ -1,3 +1,4 @@
+import type { ApiKeyScope, Role } from './access/access.ts';
 import type { UcgSettings } from './campaign/assignment.ts';
 import type { Campaign, CampaignStatus } from './campaign/campaign.ts';
 import type { Offer } from './campaign/offer.ts';
@@ -127,6 +128,9 @@ export interface Store {
   readonly runs: RunStore;
   readonly delivery: DeliveryStore;
   readonly results: ResultsStore;
+  readonly accounts: AccountStore;
+  readonly audit: AuditStore;
+  readonly idempotency: IdempotencyStore;
   close(): Promise<void>;
 }
 
@@ -624,6 +628,10 @@ export interface DeliveryStore {
     readonly now: Date;
   }): Promise<number>;
   runDelivery(runId: string): Promise<RunDelivery>;
+  /** Outbox rows by channel and status over every run: what each channel has waiting, sent, failed. */
+  outboxStatuses(): Promise<
+    readonly { readonly channel: string; readonly status: string; readonly count: number }[]
+  >;
   /** A workspace setting, created by `create` on first use (secrets such as the unsubscribe key). */
   setting(name: string, create: () => string): Promise<string>;
 }
@@ -705,4 +713,175 @@ export interface ResultsStore {
   queuedByOffer(
     query: ResultsQuery,
   ): Promise<readonly { readonly offerId: string | null; readonly queued: number }[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts, audit, idempotency
+
+export interface StoredUser {
+  readonly id: string;
+  /** The login name: unique, lower case. */
+  readonly name: string;
+  readonly displayName: string | null;
+  readonly role: Role;
+  /** An argon2id hash in PHC string form; never leaves the application. */
+  readonly passwordHash: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly disabledAt: string | null;
+}
+
+export interface UserUpdate {
+  readonly displayName?: string | null;
+  readonly role?: Role;
+  readonly passwordHash?: string;
+  readonly disabledAt?: string | null;
+  readonly updatedAt: string;
+}
+
+export interface StoredSession {
+  /** SHA-256 (hex) of the session token; the token itself is only in the user's cookie. */
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly createdAt: string;
+  /** Idle expiry, moved forward as the session is used (never past `absoluteExpiresAt`). */
+  readonly expiresAt: string;
+  readonly absoluteExpiresAt: string;
+  readonly revokedAt: string | null;
+}
+
+export interface StoredApiKey {
+  readonly id: string;
+  /** Unique among keys that are not revoked. */
+  readonly name: string;
+  readonly scope: ApiKeyScope;
+  /** The user id of the admin who made it. */
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+export interface AccountStore {
+  countUsers(): Promise<number>;
+  /** `name_taken` when a user of that name exists (disabled or not). */
+  createUser(user: StoredUser): Promise<Result<StoredUser, 'name_taken'>>;
+  getUser(id: string): Promise<StoredUser | null>;
+  findUserByName(name: string): Promise<StoredUser | null>;
+  /** By name. */
+  listUsers(): Promise<readonly StoredUser[]>;
+  /** The user after the change; null when there is no such user. */
+  updateUser(id: string, update: UserUpdate): Promise<StoredUser | null>;
+
+  createSession(session: StoredSession): Promise<void>;
+  /** A session that is not revoked and not expired at `now`, with its user. */
+  findSession(
+    tokenHash: string,
+    now: string,
+  ): Promise<{ readonly session: StoredSession; readonly user: StoredUser } | null>;
+  /** Moves the idle expiry. */
+  touchSession(tokenHash: string, expiresAt: string): Promise<void>;
+  revokeSession(tokenHash: string, at: string): Promise<void>;
+  /** Every live session of a user (password change, disabling, role change); returns how many. */
+  revokeUserSessions(userId: string, at: string): Promise<number>;
+
+  /** `name_taken` when a key of that name is not revoked. */
+  createApiKey(key: StoredApiKey & { readonly keyHash: string }): Promise<Result<StoredApiKey, 'name_taken'>>;
+  /** A key that is not revoked, by the SHA-256 (hex) of its secret. */
+  findApiKey(keyHash: string): Promise<StoredApiKey | null>;
+  /** By creation, newest first; revoked ones too. */
+  listApiKeys(): Promise<readonly StoredApiKey[]>;
+  /** False when there is no such key or it was revoked already. */
+  revokeApiKey(id: string, at: string): Promise<boolean>;
+  touchApiKey(id: string, at: string): Promise<void>;
+
+  /** A workspace-level secret or marker (the first-start setup token's hash); null when unset. */
+  readSetting(name: string): Promise<string | null>;
+  /** Sets, or with null removes, a setting. */
+  writeSetting(name: string, value: string | null): Promise<void>;
+}
+
+export interface AuditTarget {
+  readonly type: string;
+  readonly id: string;
+}
+
+export interface AuditRecord {
+  readonly at: string;
+  /** The principal's name: a user name, `key:<name>`, or the operator at the CLI. */
+  readonly actor: string;
+  /** `<thing>.<verb>`, e.g. `campaign.approve`, `user.create`. */
+  readonly action: string;
+  readonly target: AuditTarget | null;
+  /** The thing before and after the change (JSON values; null when it did not exist). */
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface AuditEntry extends AuditRecord {
+  /** 1, 2, 3, … without gaps. */
+  readonly seq: number;
+  /** The previous entry's hash; 64 zeros for the first. */
+  readonly prevHash: string;
+  /** SHA-256 over the previous hash and this entry's canonical JSON. */
+  readonly hash: string;
+}
+
+export interface AuditQuery {
+  /** Entries with a smaller seq (paging backwards from the newest). */
+  readonly beforeSeq?: number;
+  readonly limit: number;
+  readonly actor?: string;
+  readonly action?: string;
+  readonly targetType?: string;
+  readonly targetId?: string;
+}
+
+export type AuditVerification =
+  | { readonly ok: true; readonly entries: number; readonly lastHash: string }
+  | { readonly ok: false; readonly entries: number; readonly seq: number; readonly reason: string };
+
+/** Append-only and hash-chained: every entry's hash covers the one before it. */
+export interface AuditStore {
+  /** Appends one entry at the end of the chain; concurrent appends are serialized. */
+  append(record: AuditRecord): Promise<AuditEntry>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<readonly AuditEntry[]>;
+  /** Recomputes the chain from the first entry and names the first entry that does not match. */
+  verify(): Promise<AuditVerification>;
+}
+
+export type IdempotencyClaim =
+  | { readonly state: 'new' }
+  | { readonly state: 'in_progress'; readonly requestHash: string }
+  | {
+      readonly state: 'done';
+      readonly requestHash: string;
+      readonly status: number;
+      /** The response body as sent, JSON text. */
+      readonly body: string;
+    };
+
+/** Responses of creating POSTs by `Idempotency-Key`, per caller. */
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for `caller`: `new` when no request used it (it is now `in_progress`), or what
+   * the earlier request with that key left.
+   */
+  claim(options: {
+    readonly caller: string;
+    readonly key: string;
+    readonly requestHash: string;
+    readonly at: string;
+  }): Promise<IdempotencyClaim>;
+  complete(options: {
+    readonly caller: string;
+    readonly key: string;
+    readonly status: number;
+    readonly body: string;
+  }): Promise<void>;
+  /** Forgets a claim whose request failed before it changed anything, so it can be retried. */
+  release(options: { readonly caller: string; readonly key: string }): Promise<void>;
+  /** Removes keys claimed before `before`; returns how many. */
+  expire(before: string): Promise<number>;
 }

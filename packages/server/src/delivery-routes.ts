@@ -1,6 +1,9 @@
 import type { App, DeliveryError } from '@opencvm/app';
-import type { Hono } from 'hono';
+import { z } from 'zod';
+import { type ApiRouter, pathParam } from './api-route.ts';
 import { type ApiError, invalidBody } from './errors.ts';
+import { named } from './openapi.ts';
+import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
 
 /**
  * Delivery over HTTP: dead letters, requeueing, a run's delivery report, and the unsubscribe
@@ -50,8 +53,43 @@ const page = (language: PageLanguage, body: string): string => {
   return `<!doctype html><html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(words.title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5}button{font:inherit;padding:.5rem 1.25rem;cursor:pointer}</style></head><body><h1>${escapeHtml(words.title)}</h1>${body}</body></html>`;
 };
 
+const DeadLetterQuery = PageQuery.extend({
+  run: z.string().optional().describe('Only this run’s messages.'),
+  channel: z.string().optional().describe('Only this channel’s messages.'),
+});
+const RequeueBody = named(
+  z
+    .union([
+      z.strictObject({ runId: z.string().min(1) }),
+      z.strictObject({
+        messages: z
+          .array(z.strictObject({ runId: z.string(), customerId: z.string(), step: z.string() }))
+          .min(1)
+          .max(10_000),
+      }),
+    ])
+    .describe('A whole run’s failures, or the messages named.'),
+  'RequeueBody',
+);
+const DeadLetter = named(
+  z.object({
+    runId: z.string(),
+    customerId: z.string(),
+    step: z.string(),
+    campaignId: z.string(),
+    channel: z.string(),
+    recipient: z.string(),
+    status: z.enum(['failed', 'bounced']),
+    attempts: z.number().int(),
+    reason: z.string().nullable(),
+    failedAt: z.string().nullable(),
+  }),
+  'DeadLetter',
+);
+const HTML = 'text/html';
+
 export const addDeliveryRoutes = (
-  server: Hono,
+  router: ApiRouter,
   deps: { readonly app: App; readonly fail: (error: ApiError) => Response },
 ): void => {
   const { app, fail } = deps;
@@ -60,61 +98,130 @@ export const addDeliveryRoutes = (
       ? fail({ code: 'not_found', message: error.message })
       : fail(invalidBody(error.issues));
 
-  server.get('/v1/dead-letters', async (c) => {
-    const result = await app.delivery.deadLetters({
-      runId: c.req.query('run'),
-      channel: c.req.query('channel'),
-      limit: c.req.query('limit'),
-    });
-    return result.ok ? c.json({ items: result.value }) : refusal(result.error);
-  });
+  router.route(
+    {
+      method: 'get',
+      path: '/v1/dead-letters',
+      access: 'data.read',
+      tag: 'Delivery',
+      summary: 'Messages that failed for good',
+      query: DeadLetterQuery,
+      responses: { 200: { description: 'A page of dead letters.', schema: pageSchema(DeadLetter) } },
+    },
+    async (c) => {
+      const page = pageRequest(c);
+      if (!page.ok) return fail(page.error);
+      const result = await app.delivery.deadLetters({
+        runId: c.req.query('run'),
+        channel: c.req.query('channel'),
+        limit: readCount(page.value),
+      });
+      return result.ok ? c.json(pageOf(result.value, page.value)) : refusal(result.error);
+    },
+  );
 
-  server.post('/v1/dead-letters:requeue', async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' });
-    }
-    const result = await app.delivery.requeue(body);
-    return result.ok ? c.json({ requeued: result.value }) : refusal(result.error);
-  });
+  router.route(
+    {
+      method: 'post',
+      path: '/v1/dead-letters:requeue',
+      access: 'settings.write',
+      tag: 'Delivery',
+      summary: 'Send failed messages (not bounced ones) again from now',
+      body: RequeueBody,
+      responses: {
+        200: { description: 'How many were requeued.', schema: z.object({ requeued: z.number().int() }) },
+      },
+      audit: { action: 'dead_letters.requeue' },
+    },
+    async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' });
+      }
+      const result = await app.delivery.requeue(body);
+      return result.ok ? c.json({ requeued: result.value }) : refusal(result.error);
+    },
+  );
 
-  server.get('/v1/runs/:runId/delivery', async (c) => {
-    const result = await app.delivery.runDelivery(c.req.param('runId'));
-    return result.ok ? c.json(result.value) : refusal(result.error);
-  });
+  router.route(
+    {
+      method: 'get',
+      path: '/v1/runs/:runId/delivery',
+      access: 'data.read',
+      tag: 'Delivery',
+      summary: "A run's delivery: statuses, failures by reason, and per channel",
+      responses: { 200: { description: 'The delivery report.' } },
+    },
+    async (c) => {
+      const result = await app.delivery.runDelivery(pathParam(c, 'runId'));
+      return result.ok ? c.json(result.value) : refusal(result.error);
+    },
+  );
 
-  server.get('/unsubscribe/:token', async (c) => {
-    const language = languageOf(c.req.header('accept-language'));
-    const words = PAGES[language];
-    const claim = await app.delivery.readUnsubscribeLink(c.req.param('token'));
-    if (!claim.ok) return c.html(page(language, `<p>${escapeHtml(words.invalid)}</p>`), 400);
-    const name = channelName(language, claim.value.channel);
-    return c.html(
-      page(
-        language,
-        `<p>${escapeHtml(words.ask(name))}</p><form method="post"><button type="submit">${escapeHtml(words.button)}</button></form>`,
-      ),
-    );
-  });
+  router.route(
+    {
+      method: 'get',
+      path: '/unsubscribe/:token',
+      access: 'public',
+      tag: 'Delivery',
+      summary: 'The unsubscribe page of a message’s link: it asks before acting',
+      responses: {
+        200: { description: 'The page asking to confirm.', contentType: HTML },
+        400: { description: 'The link is not valid.', contentType: HTML },
+      },
+    },
+    async (c) => {
+      const language = languageOf(c.req.header('accept-language'));
+      const words = PAGES[language];
+      const claim = await app.delivery.readUnsubscribeLink(pathParam(c, 'token'));
+      if (!claim.ok) return c.html(page(language, `<p>${escapeHtml(words.invalid)}</p>`), 400);
+      const name = channelName(language, claim.value.channel);
+      return c.html(
+        page(
+          language,
+          `<p>${escapeHtml(words.ask(name))}</p><form method="post"><button type="submit">${escapeHtml(words.button)}</button></form>`,
+        ),
+      );
+    },
+  );
 
-  server.post('/unsubscribe/:token', async (c) => {
-    const language = languageOf(c.req.header('accept-language'));
-    const words = PAGES[language];
-    let oneClick = false;
-    try {
-      const form = await c.req.parseBody();
-      oneClick = form['List-Unsubscribe'] === 'One-Click';
-    } catch {
-      // A body that is not a form is a click on the page's button.
-    }
-    const result = await app.delivery.unsubscribe(
-      c.req.param('token'),
-      oneClick ? 'one_click' : 'unsubscribe_link',
-    );
-    if (!result.ok) return c.html(page(language, `<p>${escapeHtml(words.invalid)}</p>`), 400);
-    const name = channelName(language, result.value.channel);
-    return c.html(page(language, `<p>${escapeHtml(words.done(name))}</p>`));
-  });
+  router.route(
+    {
+      method: 'post',
+      path: '/unsubscribe/:token',
+      access: 'public',
+      tag: 'Delivery',
+      summary: 'Unsubscribe: the page’s button, or a one-click POST from the mail client (RFC 8058)',
+      body: {
+        contentType: 'application/x-www-form-urlencoded',
+        description: '`List-Unsubscribe=One-Click` from a mail client; anything else is the page’s button.',
+      },
+      responses: {
+        200: { description: 'Unsubscribed.', contentType: HTML },
+        400: { description: 'The link is not valid.', contentType: HTML },
+      },
+      // No audit entry: the customer acts, not a user, and every consent change is kept in its
+      // own ledger (consent_changes, with its source).
+    },
+    async (c) => {
+      const language = languageOf(c.req.header('accept-language'));
+      const words = PAGES[language];
+      let oneClick = false;
+      try {
+        const form = await c.req.parseBody();
+        oneClick = form['List-Unsubscribe'] === 'One-Click';
+      } catch {
+        // A body that is not a form is a click on the page's button.
+      }
+      const result = await app.delivery.unsubscribe(
+        pathParam(c, 'token'),
+        oneClick ? 'one_click' : 'unsubscribe_link',
+      );
+      if (!result.ok) return c.html(page(language, `<p>${escapeHtml(words.invalid)}</p>`), 400);
+      const name = channelName(language, result.value.channel);
+      return c.html(page(language, `<p>${escapeHtml(words.done(name))}</p>`));
+    },
+  );
 };

@@ -5,10 +5,15 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export const ERROR_CODES = [
   'invalid_body',
   'invalid_rows',
+  'unauthenticated',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'payload_too_large',
+  'unsupported_media_type',
   'conflict',
+  'idempotency_mismatch',
+  'rate_limited',
   'unavailable',
   'internal',
 ] as const;
@@ -17,10 +22,15 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const HTTP_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   invalid_body: 400,
   invalid_rows: 422,
+  unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   conflict: 409,
+  idempotency_mismatch: 422,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };

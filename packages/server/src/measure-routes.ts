@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { type MeasureCsvError, measureCsv, parseExperimentMetric } from '@opencvm/app';
 import type { ExperimentMetric, ExperimentSpec } from '@opencvm/core';
-import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { ApiRouter } from './api-route.ts';
 import type { ApiError } from './errors.ts';
 
 /**
@@ -90,19 +90,36 @@ const refusal = (error: MeasureCsvError, spec: ExperimentSpec): ApiError => {
   }
 };
 
+const MeasureQuery = z.object({
+  group: z.string().describe('The column holding each customer’s group.'),
+  control: z.string().describe('The group value of the control.'),
+  metric: z
+    .array(z.string())
+    .min(1)
+    .describe('`<column>:binary` or `<column>:money`; repeat the parameter for several metrics.'),
+  by: z.string().optional().describe('A column to break the report down by.'),
+});
+
 export const addMeasureRoutes = (
-  server: Hono,
+  router: ApiRouter,
   deps: { readonly fail: (error: ApiError) => Response },
 ): void => {
   const { fail } = deps;
 
-  server.post(
-    '/v1/measure',
-    bodyLimit({
-      maxSize: MAX_MEASURE_BODY_BYTES,
-      onError: () =>
-        fail({ code: 'payload_too_large', message: `the body is over ${MAX_MEASURE_BODY_BYTES} bytes` }),
-    }),
+  router.route(
+    {
+      method: 'post',
+      path: '/v1/measure',
+      access: 'results.read',
+      tag: 'Results',
+      summary: 'Measure an offline experiment from a CSV of customers (nothing is stored)',
+      description:
+        'The report `cvm measure --format json` prints: each metric per group against the control.',
+      query: MeasureQuery,
+      body: { contentType: 'text/csv', description: 'One row per customer, with a header row.' },
+      responses: { 200: { description: 'The report.' } },
+      maxBodyBytes: MAX_MEASURE_BODY_BYTES,
+    },
     async (c) => {
       const parsed = specOf({
         group: c.req.query('group'),

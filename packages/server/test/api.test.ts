@@ -3,6 +3,7 @@ import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/create-server.ts';
 import { ERROR_CODES, HTTP_STATUS } from '../src/errors.ts';
+import { signedInClient } from './test-server.ts';
 
 const schema = testSchema();
 
@@ -12,7 +13,7 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
     { store: test.store, schema },
     { clock: () => new Date('2026-01-15T10:00:00Z') },
   );
-  const server = createServer(app, { version: '0.0.0-test' });
+  const server = signedInClient(createServer(app, { version: '0.0.0-test' }).server, app);
   const post = (path: string, body: unknown) =>
     server.request(path, {
       method: 'POST',

@@ -3,6 +3,7 @@ import type { NormalizedRow } from '@opencvm/core';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/create-server.ts';
+import { signedInClient } from './test-server.ts';
 
 /** Dead letters, requeueing, a run's delivery report and the unsubscribe page over HTTP. */
 
@@ -52,7 +53,7 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
       expectedValue: '5',
     })),
   });
-  const server = createServer(app, { version: '0.0.0-test' });
+  const server = signedInClient(createServer(app, { version: '0.0.0-test' }).server, app);
   return { app, server, [Symbol.asyncDispose]: () => test[Symbol.asyncDispose]() };
 };
 

@@ -11,6 +11,7 @@ import {
 } from '../../core/test/fixtures/stats-reference.ts';
 import { createServer } from '../src/create-server.ts';
 import { MAX_MEASURE_BODY_BYTES } from '../src/measure-routes.ts';
+import { signedInClient } from './test-server.ts';
 
 /** `POST /v1/measure`: `cvm measure` over HTTP, the CSV as the body and the columns in the query. */
 
@@ -20,7 +21,7 @@ const schema = testSchema();
 const json = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
 
 // The route reads no store data, so one adapter is enough.
-const withServer = async (test: (server: ReturnType<typeof createServer>) => Promise<void>) => {
+const withServer = async (test: (server: ReturnType<typeof signedInClient>) => Promise<void>) => {
   const [adapter] = ADAPTERS;
   if (adapter === undefined) throw new Error('no storage adapter to test with');
   await using store = await adapter.open(schema);
@@ -28,11 +29,11 @@ const withServer = async (test: (server: ReturnType<typeof createServer>) => Pro
     { store: store.store, schema },
     { clock: () => new Date('2026-01-15T10:00:00Z') },
   );
-  await test(createServer(app, { version: '0.0.0-test' }));
+  await test(signedInClient(createServer(app, { version: '0.0.0-test' }).server, app));
 };
 
 const post = (
-  server: ReturnType<typeof createServer>,
+  server: ReturnType<typeof signedInClient>,
   query: string,
   body: string | Uint8Array,
   headers: Record<string, string> = {},

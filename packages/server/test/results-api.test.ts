@@ -3,6 +3,7 @@ import type { NormalizedRow } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/create-server.ts';
+import { signedInClient } from './test-server.ts';
 
 /** Results, programme, revenue share and planning over HTTP. */
 
@@ -51,7 +52,7 @@ for (const adapter of ADAPTERS) {
         }));
       await app.store.importRows('events', events, new Set(['id', 'customer_id', 'type', 'ts', 'amount']));
       now = new Date(RUN_AT.getTime() + 10 * DAY);
-      const server = createServer(app, { version: '0.0.0-test' });
+      const server = signedInClient(createServer(app, { version: '0.0.0-test' }).server, app);
 
       const results = await json(server.request('/v1/campaigns/spring-sale/results?by=city'));
       expect(results).toMatchObject({ campaignId: 'spring-sale', kpi: 'conversion', comparison: 'control' });

@@ -2,6 +2,7 @@ import { createApp } from '@opencvm/app';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/create-server.ts';
+import { signedInClient } from './test-server.ts';
 
 const schema = testSchema();
 
@@ -12,7 +13,7 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
     { store: test.store, schema },
     { clock: () => new Date('2026-01-15T10:00:00Z') },
   );
-  const server = createServer(app, { version: '0.0.0-test' });
+  const server = signedInClient(createServer(app, { version: '0.0.0-test' }).server, app);
   const send = (method: string, path: string, body?: unknown) =>
     server.request(path, {
       method,

@@ -85,12 +85,15 @@ describe.skipIf(!URL)('postgres store', () => {
         name: 'delivery: claims, outcomes, receipts, consent changes, settings',
         applied_at: clock(),
       },
+      { version: 7, name: 'accounts, audit log, idempotency keys', applied_at: clock() },
     ]);
     const tables = await db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schemaName],
     );
     expect(tables.map((row) => row.table_name)).toEqual([
+      'api_keys',
+      'audit_log',
       'campaign_runs',
       'campaigns',
       'consent_changes',
@@ -100,6 +103,7 @@ describe.skipIf(!URL)('postgres store', () => {
       'delivery_receipts',
       'events',
       'feature_refreshes',
+      'idempotency_keys',
       'import_runs',
       'list_members',
       'lists',
@@ -112,7 +116,9 @@ describe.skipIf(!URL)('postgres store', () => {
       'segment_snapshots',
       'segment_versions',
       'segments',
+      'sessions',
       'ucg_settings',
+      'users',
       'workspace_schema',
       'workspace_settings',
     ]);
@@ -277,7 +283,7 @@ describe.skipIf(!URL)('postgres store', () => {
     const stores = await Promise.all([db.open(), db.open(), db.open()]);
     await Promise.all(stores.map((store) => store.prepare(schema)));
     await Promise.all(stores.map((store) => store.prepare(grown)));
-    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 6 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 7 }]);
     const nps = await db.query(
       `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'customers' AND column_name = 'nps'`,
       [db.schemaName],

@@ -82,8 +82,8 @@ export interface RunCampaignDeps {
   readonly schema: WorkspaceSchema;
   readonly clock: () => Date;
   readonly randomId: () => string;
-  /** Caps and quiet hours for every campaign; none when absent. */
-  readonly policy?: ContactPolicy | undefined;
+  /** Caps and quiet hours for every campaign, read as each run starts (they can be edited); none when absent. */
+  readonly policy?: (() => Promise<ContactPolicy>) | undefined;
   /** Targets decided and written at a time. */
   readonly pageSize?: number | undefined;
 }
@@ -165,7 +165,6 @@ export const runCampaign = async (
   options: RunCampaignOptions,
 ): Promise<Result<CampaignRun, RunCampaignError>> => {
   const { store, schema } = deps;
-  const policy = deps.policy ?? ContactPolicy.parse({});
   const pageSize = deps.pageSize ?? 100_000;
   const stored = await store.campaigns.getCampaign(options.campaignId);
   if (stored === null) return err({ type: 'not_found', message: `no campaign "${options.campaignId}"` });
@@ -176,6 +175,9 @@ export const runCampaign = async (
       message: `campaign "${campaign.id}" is ${campaign.status}; only a running campaign runs (a dry run works in any status)`,
     });
   }
+  // The policy in force as this attempt starts: an edit applies to runs started after it. Read
+  // before the run is started, so that a failure to read it leaves no run half-begun.
+  const policy = deps.policy === undefined ? ContactPolicy.parse({}) : await deps.policy();
   const now = deps.clock();
   const timezone = schema.workspace.timezone;
 

@@ -398,6 +398,18 @@ export class SqlDeliveryStore implements DeliveryStore {
     };
   }
 
+  async outboxStatuses(): Promise<{ channel: string; status: string; count: number }[]> {
+    const rows = await this.sql.all(
+      'SELECT channel, status, count(*) AS n FROM outbox GROUP BY channel, status ORDER BY channel, status',
+      [],
+    );
+    return rows.map((row) => ({
+      channel: String(row.channel),
+      status: String(row.status),
+      count: Number(row.n),
+    }));
+  }
+
   async setting(name: string, create: () => string): Promise<string> {
     const read = async (runner: SqlRunner) =>
       text((await runner.all('SELECT value FROM workspace_settings WHERE name = $1', [name]))[0]?.value);

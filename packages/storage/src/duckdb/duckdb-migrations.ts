@@ -251,4 +251,66 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE workspace_settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)',
     ],
   },
+  {
+    version: 7,
+    name: 'accounts, audit log, idempotency keys',
+    // Small tables written a row at a time: keys and indexes cost nothing here and keep them exact.
+    statements: [
+      `CREATE TABLE users (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL UNIQUE,
+        display_name VARCHAR,
+        role VARCHAR NOT NULL,
+        password_hash VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        disabled_at TIMESTAMPTZ
+      )`,
+      `CREATE TABLE sessions (
+        token_hash VARCHAR PRIMARY KEY,
+        user_id VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        absolute_expires_at TIMESTAMPTZ NOT NULL,
+        revoked_at TIMESTAMPTZ
+      )`,
+      'CREATE INDEX sessions_user ON sessions (user_id)',
+      // No partial indexes in DuckDB: a live key's name is checked when it is created.
+      `CREATE TABLE api_keys (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        key_hash VARCHAR NOT NULL UNIQUE,
+        scope VARCHAR NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        last_used_at TIMESTAMPTZ,
+        revoked_at TIMESTAMPTZ
+      )`,
+      // recorded_at, before_json and after_json are the exact text the entry's hash covers.
+      `CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,
+        recorded_at VARCHAR NOT NULL,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        target_type VARCHAR,
+        target_id VARCHAR,
+        before_json VARCHAR NOT NULL,
+        after_json VARCHAR NOT NULL,
+        prev_hash VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL
+      )`,
+      'CREATE INDEX audit_log_actor ON audit_log (actor)',
+      'CREATE INDEX audit_log_target ON audit_log (target_type, target_id)',
+      `CREATE TABLE idempotency_keys (
+        caller VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        request_hash VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,
+        response_status INTEGER,
+        response_body VARCHAR,
+        claimed_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (caller, key)
+      )`,
+    ],
+  },
 ];

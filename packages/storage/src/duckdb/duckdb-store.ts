@@ -18,10 +18,13 @@ import {
   storedSchema,
   type WorkspaceSchema,
 } from '@opencvm/core';
+import { SqlAccountStore } from '../accounts/sql-account-store.ts';
+import { SqlAuditStore } from '../audit/sql-audit-store.ts';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { SqlRunStore } from '../campaigns/sql-run-store.ts';
 import { commitSql } from '../commit-sql.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
+import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
 import {
   customerDetailsQueries,
@@ -101,6 +104,9 @@ export class DuckDbStore implements Store {
   readonly runs: SqlRunStore;
   readonly delivery: SqlDeliveryStore;
   readonly results: SqlResultsStore;
+  readonly accounts: SqlAccountStore;
+  readonly audit: SqlAuditStore;
+  readonly idempotency: SqlIdempotencyStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -112,6 +118,9 @@ export class DuckDbStore implements Store {
     this.runs = new SqlRunStore(executor, () => this.workspace);
     this.delivery = new SqlDeliveryStore(executor);
     this.results = new SqlResultsStore(executor, () => this.workspace);
+    this.accounts = new SqlAccountStore(executor);
+    this.audit = new SqlAuditStore(executor);
+    this.idempotency = new SqlIdempotencyStore(executor);
   }
 
   /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */

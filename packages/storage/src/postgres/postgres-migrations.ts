@@ -286,4 +286,76 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE workspace_settings (name text PRIMARY KEY, value text NOT NULL)',
     ],
   },
+  {
+    version: 7,
+    name: 'accounts, audit log, idempotency keys',
+    statements: [
+      `CREATE TABLE users (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        display_name text,
+        role text NOT NULL,
+        password_hash text NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        disabled_at timestamptz
+      )`,
+      `CREATE TABLE sessions (
+        token_hash text PRIMARY KEY,
+        user_id text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        absolute_expires_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      )`,
+      'CREATE INDEX sessions_user ON sessions (user_id)',
+      `CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        key_hash text NOT NULL UNIQUE,
+        scope text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL,
+        last_used_at timestamptz,
+        revoked_at timestamptz
+      )`,
+      // A revoked key's name may be given to a new key.
+      'CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked_at IS NULL',
+      // recorded_at, before_json and after_json are the exact text the entry's hash covers: jsonb and
+      // timestamptz would give back a different text than the one hashed.
+      `CREATE TABLE audit_log (
+        seq bigint PRIMARY KEY,
+        recorded_at text NOT NULL,
+        actor text NOT NULL,
+        action text NOT NULL,
+        target_type text,
+        target_id text,
+        before_json text NOT NULL,
+        after_json text NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+      )`,
+      'CREATE INDEX audit_log_actor ON audit_log (actor, seq)',
+      'CREATE INDEX audit_log_action ON audit_log (action, seq)',
+      'CREATE INDEX audit_log_target ON audit_log (target_type, target_id, seq)',
+      `CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'the audit log is append-only';
+        END
+      $$`,
+      `CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()`,
+      `CREATE TABLE idempotency_keys (
+        caller text NOT NULL,
+        key text NOT NULL,
+        request_hash text NOT NULL,
+        state text NOT NULL,
+        response_status integer,
+        response_body text,
+        claimed_at timestamptz NOT NULL,
+        PRIMARY KEY (caller, key)
+      )`,
+      'CREATE INDEX idempotency_keys_claimed ON idempotency_keys (claimed_at)',
+    ],
+  },
 ];

@@ -21,9 +21,12 @@ import {
 } from '@opencvm/core';
 import { Pool, type PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
+import { SqlAccountStore } from '../accounts/sql-account-store.ts';
+import { SqlAuditStore } from '../audit/sql-audit-store.ts';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { SqlRunStore } from '../campaigns/sql-run-store.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
+import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
 import {
   customerDetailsQueries,
@@ -153,6 +156,9 @@ export class PostgresStore implements Store {
   readonly runs: SqlRunStore;
   readonly delivery: SqlDeliveryStore;
   readonly results: SqlResultsStore;
+  readonly accounts: SqlAccountStore;
+  readonly audit: SqlAuditStore;
+  readonly idempotency: SqlIdempotencyStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -165,6 +171,9 @@ export class PostgresStore implements Store {
     this.runs = new SqlRunStore(executor, () => this.workspace);
     this.delivery = new SqlDeliveryStore(executor);
     this.results = new SqlResultsStore(executor, () => this.workspace);
+    this.accounts = new SqlAccountStore(executor);
+    this.audit = new SqlAuditStore(executor);
+    this.idempotency = new SqlIdempotencyStore(executor);
   }
 
   /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */
