@@ -4,6 +4,7 @@ import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import { accountService } from './accounts/account-service.ts';
 import type { AccountService, AuditService } from './accounts/accounts.ts';
 import { auditService } from './accounts/audit-service.ts';
+import { housekeeping } from './accounts/housekeeping.ts';
 import { type CampaignService, campaignService } from './campaigns/campaign-service.ts';
 import { type RunService, runService } from './campaigns/run-campaign.ts';
 import type { StoreConfig } from './config.ts';
@@ -40,6 +41,8 @@ export interface App {
   readonly settings: SettingsService;
   readonly accounts: AccountService;
   readonly audit: AuditService;
+  /** Removes ended sessions and expired Idempotency-Keys; `cvm serve` runs it every hour. */
+  housekeep(): Promise<{ readonly sessions: number; readonly idempotencyKeys: number }>;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
@@ -95,6 +98,7 @@ export const createApp = async (
     settings: settingsService({ ...importDeps, contactPolicy }),
     accounts: accountService({ store, clock: deps.clock, audit }),
     audit,
+    housekeep: housekeeping({ store, clock: deps.clock }),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,

@@ -2,6 +2,8 @@ import { serve as serveHttp } from '@hono/node-server';
 import { type App, createScheduler, startDelivery } from '@opencvm/app';
 import { createServer } from '@opencvm/server';
 
+const HOUSEKEEPING_MS = 3_600_000;
+
 /**
  * Serves the API until SIGINT or SIGTERM, then closes the store cleanly. In this embedded mode
  * the same process runs the campaign scheduler, which starts due runs every minute, and the
@@ -57,6 +59,13 @@ export const serve = async (options: {
       ),
   });
   scheduler.start();
+  const housekeep = () =>
+    app.housekeep().catch((error: unknown) => {
+      options.log(`housekeeping: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  await housekeep();
+  const housekeeping = setInterval(housekeep, HOUSEKEEPING_MS);
+  housekeeping.unref();
   // A new workspace has no user: a one-time token lets whoever started it create the first admin.
   const setupToken = await app.accounts.issueSetupToken();
   await new Promise<void>((resolve, reject) => {
@@ -64,13 +73,14 @@ export const serve = async (options: {
       const base = `http://localhost:${info.port}`;
       options.log(`OpenCVM is listening on ${base} (store: ${options.app.store.engine})`);
       options.log(`  API reference: ${base}/docs (OpenAPI document: ${base}/openapi.json)`);
-      for (const line of signInHelp(base, setupToken)) options.log(line);
+      for (const line of signInHelp(base, setupToken, app.store.engine === 'duckdb')) options.log(line);
     });
     http.on('error', reject);
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       scheduler.stop();
+      clearInterval(housekeeping);
       http.close(() => {
         if (dispatcher === null) return resolve();
         dispatcher.stop().then(resolve, reject);
@@ -82,16 +92,16 @@ export const serve = async (options: {
 };
 
 /** How to get in: the first admin's setup while there is no user, then log-in and API keys. */
-export const signInHelp = (base: string, setupToken: string | null): readonly string[] =>
+export const signInHelp = (base: string, setupToken: string | null, embedded: boolean): readonly string[] =>
   setupToken === null
     ? [
         `  Log in: POST ${base}/v1/session {"name", "password"} (session cookie); machines use API keys`,
-        '  (npx cvm keys create <name> --scope ingest|read|full) as "Authorization: Bearer <key>".',
+        `  (POST ${base}/v1/api-keys as an admin) as "Authorization: Bearer <key>".`,
       ]
     : [
         '  No user exists yet. Create the first admin with this one-time setup token:',
         `    ${setupToken}`,
         `  curl -X POST ${base}/v1/setup -H 'content-type: application/json' \\`,
         `    -d '{"token": "${setupToken}", "name": "admin", "password": "<at least 12 characters>"}'`,
-        '  or, on this machine: npx cvm users create admin --admin',
+        `  or: npx cvm users create admin --admin${embedded ? ' (with the server stopped: the store is one process’s)' : ''}`,
       ];

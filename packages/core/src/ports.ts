@@ -784,6 +784,8 @@ export interface AccountStore {
   revokeSession(tokenHash: string, at: string): Promise<void>;
   /** Every live session of a user (password change, disabling, role change); returns how many. */
   revokeUserSessions(userId: string, at: string): Promise<number>;
+  /** Deletes sessions that ended (revoked or expired) before `before`; returns how many. */
+  removeEndedSessions(before: string): Promise<number>;
 
   /** `name_taken` when a key of that name is not revoked. */
   createApiKey(key: StoredApiKey & { readonly keyHash: string }): Promise<Result<StoredApiKey, 'name_taken'>>;

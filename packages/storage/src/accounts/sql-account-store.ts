@@ -211,6 +211,19 @@ export class SqlAccountStore implements AccountStore {
     return revoked.length;
   }
 
+  async removeEndedSessions(before: string): Promise<number> {
+    const removed = await this.write(() =>
+      this.sql.all(
+        `DELETE FROM sessions
+         WHERE revoked_at < CAST($1 AS TIMESTAMPTZ) OR expires_at < CAST($1 AS TIMESTAMPTZ)
+            OR absolute_expires_at < CAST($1 AS TIMESTAMPTZ)
+         RETURNING token_hash`,
+        [before],
+      ),
+    );
+    return removed.length;
+  }
+
   async createApiKey(
     key: StoredApiKey & { readonly keyHash: string },
   ): Promise<Result<StoredApiKey, 'name_taken'>> {

@@ -168,6 +168,20 @@ for (const adapter of ADAPTERS) {
       expect(await accounts.revokeUserSessions('u-anna', later(7))).toBe(0);
     });
 
+    it('removes sessions that ended before a time, and only those', async () => {
+      await using test = await adapter.open(schema);
+      const accounts = test.store.accounts;
+      await accounts.createUser(user('anna'));
+      await accounts.createSession(session('live', 'u-anna'));
+      await accounts.createSession(session('idle', 'u-anna', { expiresAt: later(-7200) }));
+      await accounts.createSession(session('revoked', 'u-anna', { revokedAt: later(-7200) }));
+      await accounts.createSession(session('recently-revoked', 'u-anna', { revokedAt: later(-60) }));
+      expect(await accounts.removeEndedSessions(later(-3600))).toBe(2);
+      expect(await accounts.findSession('live', NOW)).not.toBeNull();
+      expect(await accounts.removeEndedSessions(later(0))).toBe(1);
+      expect(await accounts.findSession('live', NOW)).not.toBeNull();
+    });
+
     it('keeps API key names unique among live keys, finds keys by hash and honours revocation', async () => {
       await using test = await adapter.open(schema);
       const accounts = test.store.accounts;
