@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
 import { serve as serveHttp } from '@hono/node-server';
 import { type App, createScheduler, startDelivery } from '@opencvm/app';
 import { createServer } from '@opencvm/server';
 
 const HOUSEKEEPING_MS = 3_600_000;
+/** The web app's build in this repository (`npm run build -w @opencvm/web`). */
+const WEB_ROOT = resolve(import.meta.dirname, '../../web/dist');
 
 /**
  * Serves the API until SIGINT or SIGTERM, then closes the store cleanly. In this embedded mode
@@ -21,7 +24,10 @@ export const serve = async (options: {
   /** Stops with a message for the user (a delivery route the schema gets wrong). */
   readonly fail: (message: string, exitCode: number) => never;
 }): Promise<void> => {
-  const { server } = createServer(options.app, { version: options.version });
+  const { server } = createServer(options.app, {
+    version: options.version,
+    webRoot: options.env.CVM_WEB_ROOT ?? WEB_ROOT,
+  });
   const { app } = options;
   const delivery = await startDelivery({
     store: app.store,

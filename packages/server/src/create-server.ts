@@ -17,6 +17,7 @@ import { addResultsRoutes } from './results-routes.ts';
 import { type RateLimits, routeGuards } from './route-guards.ts';
 import { addSegmentRoutes } from './segment-routes.ts';
 import { addSettingsRoutes } from './settings-routes.ts';
+import { addWebRoutes } from './web-routes.ts';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -219,6 +220,8 @@ export interface ServerOptions {
   /** The clock of rate limits; the system clock when not given. */
   readonly clock?: () => Date;
   readonly rateLimits?: RateLimits;
+  /** The web app's build (packages/web/dist), served at `/`; none when not given. */
+  readonly webRoot?: string;
 }
 
 export const createServer = (app: App, options: ServerOptions): ApiServer => {
@@ -273,6 +276,7 @@ export const createServer = (app: App, options: ServerOptions): ApiServer => {
       return document;
     },
   });
+  addWebRoutes(server, { root: options.webRoot ?? null, fail });
 
   return { server, routes: router.routes };
 };
