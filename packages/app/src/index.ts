@@ -60,6 +60,16 @@ export {
   unsubscribeToken,
 } from './delivery/unsubscribe.ts';
 export {
+  DEMO_ANALYST,
+  DEMO_CAMPAIGNS,
+  DEMO_LEAD,
+  type DemoCampaignOutcome,
+  type DemoCampaignsResult,
+  type DemoChange,
+  demoResultLines,
+  seedDemoCampaigns,
+} from './demo/demo-campaigns.ts';
+export {
   DEFAULT_DEMO_AS_OF,
   type DemoCounts,
   type GenerateDemoOptions,

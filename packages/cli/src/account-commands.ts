@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { AccountError, App, PublicUser } from '@opencvm/app';
 import {
   API_KEY_SCOPES,
@@ -21,19 +20,12 @@ export interface AccountCommandDeps {
   readonly fail: (message: string, exitCode: number) => never;
   /** Where the password prompt goes. */
   readonly stderr: { write(text: string): unknown };
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The OS login of whoever runs `cvm`. */
+  readonly login: string;
 }
 
 /** Whoever runs `cvm` where the store lives can read it all: they act as the operator. */
-const cliPrincipal = (env: AccountCommandDeps['env']): Principal => {
-  let name: string;
-  try {
-    name = userInfo().username;
-  } catch {
-    name = env.USER ?? env.USERNAME ?? 'unknown';
-  }
-  return operatorPrincipal(`cli:${name}`);
-};
+const cliPrincipal = (login: string): Principal => operatorPrincipal(`cli:${login}`);
 
 const nonNegativeInteger = (value: string): number => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
@@ -165,7 +157,7 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
                 password,
                 ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
               },
-              cliPrincipal(deps.env),
+              cliPrincipal(deps.login),
             ),
           );
           if (options.json) return printJson(user);
@@ -222,7 +214,7 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
           );
         await withApp(async (app) => {
           const user = await findUser(app, name);
-          const updated = orRefuse(await app.accounts.updateUser(user.id, change, cliPrincipal(deps.env)));
+          const updated = orRefuse(await app.accounts.updateUser(user.id, change, cliPrincipal(deps.login)));
           if (options.json) return printJson(updated);
           const endsSessions =
             'password' in change ||
@@ -248,7 +240,7 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
     .action(async (name: string, options: { scope: ApiKeyScope; json?: boolean }) => {
       await withApp(async (app) => {
         const created = orRefuse(
-          await app.accounts.createApiKey({ name, scope: options.scope }, cliPrincipal(deps.env)),
+          await app.accounts.createApiKey({ name, scope: options.scope }, cliPrincipal(deps.login)),
         );
         if (options.json) return printJson(created);
         out(`created API key ${created.key.name} (${created.key.scope}), id ${created.key.id}`);
@@ -291,7 +283,7 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
     .argument('<id>', 'the key id (see `cvm keys list`)')
     .action(async (id: string) => {
       await withApp(async (app) => {
-        const key = orRefuse(await app.accounts.revokeApiKey(id, cliPrincipal(deps.env)));
+        const key = orRefuse(await app.accounts.revokeApiKey(id, cliPrincipal(deps.login)));
         out(`revoked API key ${key.name} (${key.id})`);
       });
     });

@@ -4,16 +4,20 @@ import type { App, CampaignError, RunCampaignError } from '@opencvm/app';
 import {
   CAMPAIGN_ACTIONS,
   CAMPAIGN_STATUSES,
+  type CampaignAction,
   type CampaignRun,
   type CampaignStatus,
   DELIVERY_CHANNELS,
   type DeliveryChannel,
+  type Permission,
   type Result,
   type StoredCampaign,
+  type StoredOffer,
   TEMPLATE_LOCALES,
   type TemplateLocale,
 } from '@opencvm/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Acting, AS_HELP, type CliActors, OPTIONAL_AS_HELP } from './audited.ts';
 
 /** What the offer, campaign and UCG commands need from the program around them. */
 export interface CampaignCommandDeps {
@@ -22,8 +26,9 @@ export interface CampaignCommandDeps {
   /** Stops the command with a message for the user and an exit code (2: bad input, 1: refused). */
   readonly fail: (message: string, exitCode: number) => never;
   readonly cwd: string;
-  /** Who acts when `--as` is not given: the OS user. */
+  /** Who acts when `--as` is not given: the OS login. */
   readonly defaultUser: string;
+  readonly actors: CliActors;
 }
 
 interface DefinitionOptions {
@@ -31,7 +36,15 @@ interface DefinitionOptions {
   readonly json?: string;
 }
 
-const AS_HELP = 'who acts (interim, until accounts exist; default: the OS user)';
+/** The permission each lifecycle action needs, as its HTTP route requires it. */
+const ACTION_PERMISSION: Readonly<Record<CampaignAction, Permission>> = {
+  submit: 'campaigns.write',
+  approve: 'campaigns.approve',
+  reject: 'campaigns.approve',
+  start: 'campaigns.approve',
+  stop: 'campaigns.approve',
+  complete: 'campaigns.approve',
+};
 
 export const positiveInteger = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -109,6 +122,19 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
       .option('--file <file>', 'a file holding the definition as JSON')
       .option('--json <text>', 'the definition as JSON');
 
+  const offerWriter = (app: App, options: { readonly as?: string }): Promise<Acting> =>
+    deps.actors.acting(app, { as: options.as, permission: 'offers.write' });
+  /** An offer or a campaign as read before a change: what the API's audit entries show as "before". */
+  const offerBefore = async (app: App, id: string): Promise<StoredOffer | null> => {
+    const found = await app.campaigns.showOffer(id);
+    return found.ok ? found.value : null;
+  };
+  const campaignBefore = async (app: App, id: string): Promise<StoredCampaign | null> => {
+    const found = await app.campaigns.showCampaign(id);
+    return found.ok ? found.value : null;
+  };
+  const campaignTarget = (id: string) => ({ type: 'campaign', id });
+
   const campaignLine = (stored: StoredCampaign): string =>
     `campaign ${stored.campaign.id} is ${stored.campaign.status} (version ${stored.version})`;
 
@@ -116,25 +142,35 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
 
   const offer = program.command('offer').description('define what campaigns propose');
 
-  withDefinition(offer.command('create').description('save a new offer')).action(
-    async (options: DefinitionOptions) => {
-      const definition = await readDefinition(options);
-      await withApp(async (app) => {
-        const saved = unwrap(await app.campaigns.createOffer(definition));
-        out(`created offer ${saved.offer.id}`);
-      });
-    },
-  );
+  withDefinition(
+    offer.command('create').description('save a new offer').option('--as <user>', OPTIONAL_AS_HELP),
+  ).action(async (options: DefinitionOptions & { as?: string }) => {
+    const definition = await readDefinition(options);
+    await withApp(async (app) => {
+      const acting = await offerWriter(app, options);
+      const saved = unwrap(await app.campaigns.createOffer(definition));
+      const target = { type: 'offer', id: saved.offer.id };
+      await acting.record({ action: 'offer.create', target, before: null, after: saved.offer });
+      out(`created offer ${saved.offer.id}`);
+    });
+  });
 
   withDefinition(
-    offer.command('update').description("replace an offer's definition").argument('<id>', 'offer id'),
-  ).action(async (id: string, options: DefinitionOptions) => {
+    offer
+      .command('update')
+      .description("replace an offer's definition")
+      .argument('<id>', 'offer id')
+      .option('--as <user>', OPTIONAL_AS_HELP),
+  ).action(async (id: string, options: DefinitionOptions & { as?: string }) => {
     const definition = await readDefinition(options);
     if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
       return fail('(root): must be a JSON object', 2);
     if ('id' in definition && definition.id !== id) return fail(`id: must be "${id}", or left out`, 2);
     await withApp(async (app) => {
+      const acting = await offerWriter(app, options);
+      const before = await offerBefore(app, id);
       const saved = unwrap(await app.campaigns.updateOffer({ ...definition, id }));
+      await acting.record({ action: 'offer.update', target: { type: 'offer', id }, before, after: saved });
       out(`updated offer ${saved.offer.id}`);
     });
   });
@@ -175,9 +211,13 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .command('delete')
     .description('delete an offer (refused while a campaign names it)')
     .argument('<id>', 'offer id')
-    .action(async (id: string) => {
+    .option('--as <user>', OPTIONAL_AS_HELP)
+    .action(async (id: string, options: { as?: string }) => {
       await withApp(async (app) => {
+        const acting = await offerWriter(app, options);
+        const before = await offerBefore(app, id);
         unwrap(await app.campaigns.deleteOffer(id));
+        await acting.record({ action: 'offer.delete', target: { type: 'offer', id }, before, after: null });
         out(`deleted offer ${id}`);
       });
     });
@@ -196,9 +236,11 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
   ).action(async (options: DefinitionOptions & { as: string }) => {
     const definition = await readDefinition(options);
     await withApp(async (app) => {
-      out(
-        `created ${campaignLine(unwrap(await app.campaigns.createCampaign(definition, { by: options.as })))}`,
-      );
+      const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
+      const saved = unwrap(await app.campaigns.createCampaign(definition, { by: acting.name }));
+      const target = campaignTarget(saved.campaign.id);
+      await acting.record({ action: 'campaign.create', target, before: null, after: saved.campaign });
+      out(`created ${campaignLine(saved)}`);
     });
   });
 
@@ -216,12 +258,16 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
   ).action(async (id: string, options: DefinitionOptions & { as: string; expectVersion?: number }) => {
     const definition = await readDefinition(options);
     await withApp(async (app) => {
+      const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
+      const before = await campaignBefore(app, id);
       const saved = unwrap(
         await app.campaigns.updateCampaign(id, definition, {
-          by: options.as,
+          by: acting.name,
           expectedVersion: options.expectVersion,
         }),
       );
+      const target = campaignTarget(id);
+      await acting.record({ action: 'campaign.update', target, before, after: saved.campaign });
       out(`updated ${campaignLine(saved)}`);
     });
   });
@@ -264,9 +310,13 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .description('delete a draft')
     .argument('<id>', 'campaign id')
     .option('--expect-version <n>', 'the version the deletion is based on', positiveInteger)
-    .action(async (id: string, options: { expectVersion?: number }) => {
+    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .action(async (id: string, options: { expectVersion?: number; as: string }) => {
       await withApp(async (app) => {
+        const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
+        const before = await campaignBefore(app, id);
         unwrap(await app.campaigns.deleteCampaign(id, { expectedVersion: options.expectVersion }));
+        await acting.record({ action: 'campaign.delete', target: campaignTarget(id), before, after: null });
         out(`deleted campaign ${id}`);
       });
     });
@@ -289,13 +339,20 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
       .option('--as <user>', AS_HELP, deps.defaultUser)
       .action(async (id: string, options: { note?: string; expectVersion?: number; as: string }) => {
         await withApp(async (app) => {
+          const acting = await deps.actors.acting(app, {
+            as: options.as,
+            permission: ACTION_PERMISSION[action],
+          });
+          const before = await campaignBefore(app, id);
           const moved = unwrap(
             await app.campaigns.act(id, action, {
-              by: options.as,
+              by: acting.name,
               note: options.note,
               expectedVersion: options.expectVersion,
             }),
           );
+          const target = campaignTarget(id);
+          await acting.record({ action: `campaign.${action}`, target, before, after: moved.campaign });
           out(`${campaignLine(moved)}`);
         });
       });
@@ -333,10 +390,14 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .description('run a running campaign now: audience to outbox, with its funnel')
     .argument('<id>', 'campaign id')
     .option('--run-id <id>', 'resume or repeat this run (adds nothing it already wrote)')
-    .action(async (id: string, options: { runId?: string }) => {
-      await withApp(async (app) =>
-        printFunnel(runOrRefuse(await app.runs.run({ campaignId: id, dryRun: false, runId: options.runId }))),
-      );
+    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .action(async (id: string, options: { runId?: string; as: string }) => {
+      await withApp(async (app) => {
+        const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.approve' });
+        const run = runOrRefuse(await app.runs.run({ campaignId: id, dryRun: false, runId: options.runId }));
+        await acting.record({ action: 'campaign.run', target: campaignTarget(id), before: null, after: run });
+        printFunnel(run);
+      });
     });
 
   campaign
@@ -412,16 +473,34 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
         },
       ) => {
         await withApp(async (app) => {
+          const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
           const created = unwrap(
             await app.campaigns.fromTemplate(key, {
               id,
-              by: options.as,
+              by: acting.name,
               channel: options.channel,
               locale: options.locale,
               validFrom: options.validFrom,
               validTo: options.validTo,
             }),
           );
+          const campaignDocument = created.campaign.campaign;
+          await acting.record({
+            action: 'campaign.create',
+            target: campaignTarget(campaignDocument.id),
+            before: null,
+            after: campaignDocument,
+          });
+          // The API's entry names only the campaign; the offer the scenario added is a change too.
+          if (created.offerCreated) {
+            const offerTarget = { type: 'offer', id: created.offer.offer.id };
+            await acting.record({
+              action: 'offer.create',
+              target: offerTarget,
+              before: null,
+              after: created.offer.offer,
+            });
+          }
           out(`created ${campaignLine(created.campaign)} from template ${key}`);
           out(`${created.offerCreated ? 'created' : 'uses'} offer ${created.offer.offer.id}`);
         });
@@ -455,7 +534,11 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .option('--as <user>', AS_HELP, deps.defaultUser)
     .action(async (options: { share?: number; as: string }) => {
       await withApp(async (app) => {
-        const settings = unwrap(await app.campaigns.rotateUcg({ by: options.as, share: options.share }));
+        const acting = await deps.actors.acting(app, { as: options.as, permission: 'settings.write' });
+        const before = await app.campaigns.showUcg();
+        const settings = unwrap(await app.campaigns.rotateUcg({ by: acting.name, share: options.share }));
+        const target = { type: 'ucg', id: 'ucg' };
+        await acting.record({ action: 'ucg.rotate', target, before, after: settings });
         out(`rotated: share ${settings.share}% since ${settings.rotatedAt} (salt ${settings.salt})`);
       });
     });

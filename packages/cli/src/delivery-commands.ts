@@ -1,6 +1,7 @@
 import { type App, type DeliveryError, startDelivery } from '@opencvm/app';
 import type { Result, RunDelivery } from '@opencvm/core';
 import type { Command } from 'commander';
+import type { CliActors } from './audited.ts';
 import { positiveInteger, table } from './campaign-commands.ts';
 
 /** What the worker and outbox commands need from the program around them. */
@@ -11,6 +12,7 @@ export interface DeliveryCommandDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly clock: () => Date;
+  readonly actors: CliActors;
 }
 
 /** A run's delivery: statuses, failures by reason, unsubscribes and each channel's pace. */
@@ -134,6 +136,13 @@ export const registerDeliveryCommands = (program: Command, deps: DeliveryCommand
     .action(async (runId: string) => {
       await withApp(async (app) => {
         const requeued = orRefuse(await app.delivery.requeue({ runId }));
+        if (requeued > 0)
+          await deps.actors.operator(app).record({
+            action: 'dead_letters.requeue',
+            target: { type: 'run', id: runId },
+            before: null,
+            after: { requeued },
+          });
         out(`${requeued} message(s) queued again`);
       });
     });

@@ -14,6 +14,7 @@ import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind, type Impo
 import { StoreError } from '@opencvm/storage';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerAccountCommands } from './account-commands.ts';
+import { cliActors, importChange } from './audited.ts';
 import { registerCampaignCommands } from './campaign-commands.ts';
 import { registerDeliveryCommands } from './delivery-commands.ts';
 import { ensureDemoData } from './demo-data.ts';
@@ -75,7 +76,7 @@ const integer = (value: string): number => {
   return Number(value);
 };
 
-/** The OS user, who acts in campaign commands until accounts exist. */
+/** The OS login: the operator the audit log names (`cli:<login>`) and the default `--as`. */
 const osUser = (env: CliContext['env']): string => {
   const named = env.USER ?? env.USERNAME;
   if (named !== undefined && named !== '') return named;
@@ -93,6 +94,11 @@ const summaryLine = (run: ImportRun): string => {
 
 export const runCli = async (argv: readonly string[], context: CliContext): Promise<number> => {
   const out = (text: string) => context.stdout.write(`${text}\n`);
+  const fail = (message: string, exitCode: number): never => {
+    throw new UserError(message, exitCode);
+  };
+  const login = osUser(context.env);
+  const actors = cliActors({ login, fail });
   const config = (): AppConfig => {
     const loaded = loadConfig(context.env, context.cwd);
     if (!loaded.ok) throw new UserError(`${loaded.error.key}: ${loaded.error.message}`, 2);
@@ -134,6 +140,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
             customers: options.demoCustomers,
             today: realClock(),
             log: out,
+            acting: actors.operator(app),
           });
         }
         await serve({
@@ -145,9 +152,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
           clock: context.clock,
           env: context.env,
           cwd: context.cwd,
-          fail: (message, exitCode) => {
-            throw new UserError(message, exitCode);
-          },
+          fail,
         });
       });
     });
@@ -204,6 +209,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
             );
           }
           const { run, rejectsPath } = result.value;
+          await actors.operator(app).record(importChange(kind, run));
           out(`${kind}: ${summaryLine(run)}`);
           if (rejectsPath) out(`rejects: ${rejectsPath}`);
         });
@@ -241,6 +247,11 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
       await withApp(async (app) => {
         const started = performance.now();
         const { events } = await app.store.optimize();
+        // Rewriting the events in another order is a change only when there were events to move.
+        if (events > 0)
+          await actors
+            .operator(app)
+            .record({ action: 'store.optimize', target: null, before: null, after: { events } });
         out(
           events === 0
             ? 'nothing to do on this store'
@@ -292,55 +303,46 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
   registerSegmentCommands(program, {
     withApp,
     out,
-    fail: (message, exitCode) => {
-      throw new UserError(message, exitCode);
-    },
+    fail,
     clock: context.clock,
     cwd: context.cwd,
+    actors,
   });
 
   registerCampaignCommands(program, {
     withApp,
     out,
-    fail: (message, exitCode) => {
-      throw new UserError(message, exitCode);
-    },
+    fail,
     cwd: context.cwd,
-    defaultUser: osUser(context.env),
+    defaultUser: login,
+    actors,
   });
   registerDeliveryCommands(program, {
     withApp,
     out,
-    fail: (message, exitCode) => {
-      throw new UserError(message, exitCode);
-    },
+    fail,
     env: context.env,
     cwd: context.cwd,
     clock: context.clock,
+    actors,
   });
   registerAccountCommands(program, {
     withApp,
     out,
-    fail: (message, exitCode) => {
-      throw new UserError(message, exitCode);
-    },
+    fail,
     stderr: context.stderr,
-    env: context.env,
+    login,
   });
   registerResultsCommands(program, {
     withApp,
     out,
-    fail: (message, exitCode) => {
-      throw new UserError(message, exitCode);
-    },
+    fail,
     cwd: context.cwd,
   });
   // Reads one file and opens no store, so it runs without a workspace.
   registerMeasureCommand(program, {
     out,
-    fail: (message, exitCode) => {
-      throw new UserError(message, exitCode);
-    },
+    fail,
     cwd: context.cwd,
   });
 

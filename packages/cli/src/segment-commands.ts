@@ -13,6 +13,7 @@ import {
   SegmentRule,
 } from '@opencvm/core';
 import { type Command, InvalidArgumentError } from 'commander';
+import { type Acting, type CliActors, OPTIONAL_AS_HELP } from './audited.ts';
 
 /** What the segment, list and feature commands need from the program around them. */
 export interface SegmentCommandDeps {
@@ -22,6 +23,11 @@ export interface SegmentCommandDeps {
   readonly fail: (message: string, exitCode: number) => never;
   readonly clock: () => Date;
   readonly cwd: string;
+  readonly actors: CliActors;
+}
+
+interface AsOption {
+  readonly as?: string;
 }
 
 interface RuleOptions {
@@ -290,6 +296,10 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     return parsed.success ? parsed.data : undefined;
   };
 
+  /** Whoever writes segments, lists or features: the `--as` user, else the operator. */
+  const writer = (app: App, options: AsOption): Promise<Acting> =>
+    deps.actors.acting(app, { as: options.as, permission: 'segments.write' });
+
   const withRule = (command: Command): Command =>
     command
       .option('--rule <json>', 'the rule as JSON')
@@ -305,11 +315,13 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
       .description('save a new segment')
       .argument('<id>', 'segment id: a-z, 0-9, _ and -')
       .requiredOption('--name <name>', 'display name')
-      .option('--description <text>', 'what the segment is for'),
-  ).action(async (id: string, options: RuleOptions & { name: string; description?: string }) => {
+      .option('--description <text>', 'what the segment is for')
+      .option('--as <user>', OPTIONAL_AS_HELP),
+  ).action(async (id: string, options: RuleOptions & AsOption & { name: string; description?: string }) => {
     const rule = await readRule(options);
     if (rule === null) return fail('give the rule with --rule <json> or --rule-file <file>', 2);
     await withApp(async (app) => {
+      const acting = await writer(app, options);
       const saved = unwrap(
         await app.segments.save(
           {
@@ -321,6 +333,8 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
           'create',
         ),
       );
+      const target = { type: 'segment', id: saved.id };
+      await acting.record({ action: 'segment.create', target, before: null, after: saved });
       out(`created segment ${saved.id} (version ${saved.version})`);
     });
   });
@@ -331,10 +345,12 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
       .description('save a new version of a segment; what is not given is kept')
       .argument('<id>', 'segment id')
       .option('--name <name>', 'display name')
-      .option('--description <text>', 'what the segment is for'),
-  ).action(async (id: string, options: RuleOptions & { name?: string; description?: string }) => {
+      .option('--description <text>', 'what the segment is for')
+      .option('--as <user>', OPTIONAL_AS_HELP),
+  ).action(async (id: string, options: RuleOptions & AsOption & { name?: string; description?: string }) => {
     const rule = await readRule(options);
     await withApp(async (app) => {
+      const acting = await writer(app, options);
       const current = await app.segments.get(id);
       if (current === null) return fail(`no segment "${id}"`, 1);
       const description = options.description ?? current.description;
@@ -349,6 +365,8 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
           'update',
         ),
       );
+      const target = { type: 'segment', id };
+      await acting.record({ action: 'segment.update', target, before: current, after: saved });
       out(`updated segment ${saved.id} (version ${saved.version})`);
     });
   });
@@ -414,9 +432,18 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     .command('delete')
     .description('delete a segment, its versions and snapshots (refused while another segment uses it)')
     .argument('<id>', 'segment id')
-    .action(async (id: string) => {
+    .option('--as <user>', OPTIONAL_AS_HELP)
+    .action(async (id: string, options: AsOption) => {
       await withApp(async (app) => {
+        const acting = await writer(app, options);
+        const before = await app.segments.get(id);
         unwrap(await app.segments.remove(id));
+        await acting.record({
+          action: 'segment.delete',
+          target: { type: 'segment', id },
+          before,
+          after: null,
+        });
         out(`deleted segment ${id}`);
       });
     });
@@ -485,9 +512,13 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     .description("record a segment's members now, and who entered and left since the last snapshot")
     .argument('<id>', 'segment id')
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { json?: boolean }) => {
+    .option('--as <user>', OPTIONAL_AS_HELP)
+    .action(async (id: string, options: AsOption & { json?: boolean }) => {
       await withApp(async (app) => {
+        const acting = await writer(app, options);
         const snapshot = unwrap(await app.segments.snapshot(id));
+        const target = { type: 'segment', id };
+        await acting.record({ action: 'segment.snapshot', target, before: null, after: snapshot });
         if (options.json) return json(snapshot);
         const moves =
           snapshot.entered === null
@@ -582,12 +613,19 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     .command('preset')
     .description('save an RFM preset as segment rfm-<key>')
     .argument('<key>', 'preset key (see cvm segment presets)')
-    .action(async (key: string) => {
+    .option('--as <user>', OPTIONAL_AS_HELP)
+    .action(async (key: string, options: AsOption) => {
       await withApp(async (app) => {
+        const acting = await writer(app, options);
         const saved = unwrap(await app.segments.createFromPreset(key));
+        const target = { type: 'segment', id: saved.id };
+        await acting.record({ action: 'segment.create', target, before: null, after: saved });
         out(`saved segment ${saved.id} "${saved.name}" (version ${saved.version})`);
       });
     });
+
+  const listNamed = async (app: App, name: string) =>
+    (await app.segments.lists()).find((saved) => saved.name === name) ?? null;
 
   const list = program.command('list').description('uploaded lists of customer ids, for rules');
   list
@@ -597,9 +635,18 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     )
     .argument('<name>', 'list name: a-z, 0-9, _ and -')
     .argument('<file>', 'the file')
-    .action(async (name: string, file: string) => {
+    .option('--as <user>', OPTIONAL_AS_HELP)
+    .action(async (name: string, file: string, options: AsOption) => {
       await withApp(async (app) => {
+        const acting = await writer(app, options);
+        const before = await listNamed(app, name);
         const saved = unwrap(await app.segments.importList(name, resolve(deps.cwd, file)));
+        await acting.record({
+          action: 'list.save',
+          target: { type: 'list', id: name },
+          before,
+          after: saved,
+        });
         out(`list ${saved.name}: ${plural(saved.size, 'id')}, ${saved.matched} of them customers`);
       });
     });
@@ -626,9 +673,18 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     .command('delete')
     .description('delete a list (refused while a segment uses it)')
     .argument('<name>', 'list name')
-    .action(async (name: string) => {
+    .option('--as <user>', OPTIONAL_AS_HELP)
+    .action(async (name: string, options: AsOption) => {
       await withApp(async (app) => {
+        const acting = await writer(app, options);
+        const before = await listNamed(app, name);
         unwrap(await app.segments.removeList(name));
+        await acting.record({
+          action: 'list.delete',
+          target: { type: 'list', id: name },
+          before,
+          after: null,
+        });
         out(`deleted list ${name}`);
       });
     });
@@ -638,11 +694,14 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     .command('refresh')
     .description('recompute RFM recency, frequency and monetary scores for every customer')
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option('--as <user>', OPTIONAL_AS_HELP)
+    .action(async (options: AsOption & { json?: boolean }) => {
       await withApp(async (app) => {
+        const acting = await writer(app, options);
         const started = deps.clock().getTime();
         const refresh = await app.segments.refreshFeatures();
         const seconds = (deps.clock().getTime() - started) / 1000;
+        await acting.record({ action: 'features.refresh', target: null, before: null, after: refresh });
         if (options.json) return json({ ...refresh, seconds });
         out(
           `scored ${plural(refresh.customers, 'customer')} in ${seconds.toFixed(2)} s (${refresh.eventTypes.join(', ') || 'no event types'} in the ${refresh.windowDays} days to ${refresh.asOf})`,

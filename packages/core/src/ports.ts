@@ -123,6 +123,7 @@ export interface Store {
   recordImportRun(run: ImportRun): Promise<void>;
   listImportRuns(limit: number): Promise<readonly ImportRun[]>;
   getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null>;
+  readonly customers: CustomerStore;
   readonly segments: SegmentStore;
   readonly campaigns: CampaignStore;
   readonly runs: RunStore;
@@ -132,6 +133,48 @@ export interface Store {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   close(): Promise<void>;
+}
+
+/** A customer a search found: contact points, locale and the first declared attributes. */
+export interface CustomerMatch {
+  readonly id: string;
+  readonly msisdn: string | null;
+  readonly email: string | null;
+  readonly locale: string | null;
+  readonly attributes: Readonly<Record<string, FieldValue>>;
+}
+
+/** One contact-history row of a customer: what a campaign run decided for them and what came of it. */
+export interface CustomerContact {
+  readonly runId: string;
+  readonly campaignId: string;
+  /** null when the campaign has since been deleted. */
+  readonly campaignName: string | null;
+  readonly offerId: string | null;
+  readonly offerName: string | null;
+  readonly channel: string;
+  /** `queued`, `ucg`, `control`, `excluded:…`, `suppressed:…`. */
+  readonly outcome: string;
+  /** What the gateway made of a queued message (`sent`, `delivered`, `failed`, …), once known. */
+  readonly deliveryStatus: string | null;
+  readonly deliveryAt: string | null;
+  readonly sendAt: string | null;
+  readonly recordedAt: string;
+}
+
+/** Finding customers and reading their contact history, whatever the engine. */
+export interface CustomerStore {
+  /**
+   * Customers whose id starts with `text`, and (with `contactPoints`) whose msisdn or e-mail is
+   * `text` (an e-mail in any case, a number with or without separators), in id order.
+   */
+  search(query: {
+    readonly text: string;
+    readonly contactPoints: boolean;
+    readonly limit: number;
+  }): Promise<readonly CustomerMatch[]>;
+  /** The customer's contact history, newest first. */
+  contacts(customerId: string, options: { readonly limit: number }): Promise<readonly CustomerContact[]>;
 }
 
 /** A saved segment at its current version. */
@@ -698,6 +741,24 @@ export interface ProgrammeQuery {
   readonly to: Date;
 }
 
+/**
+ * Messages the gateways accepted (outbox rows with a sent time) in one week of the workspace's
+ * time zone (weeks start on Monday), on one channel, and the distinct customers they went to.
+ */
+export interface ContactPressureWeek {
+  /** The Monday the week starts on, as YYYY-MM-DD in the workspace's time zone. */
+  readonly weekStart: string;
+  readonly channel: string;
+  readonly messages: number;
+  readonly customers: number;
+}
+
+export interface ContactPressureCounts {
+  /** Every customer in the store: the base the pressure can also be spread over. */
+  readonly base: number;
+  readonly weeks: readonly ContactPressureWeek[];
+}
+
 export interface ResultsStore {
   /** The arms of the query's runs, whole or broken down (one slice per value). */
   groupOutcomes(query: ResultsQuery, breakdown?: ResultsBreakdown): Promise<readonly ResultsSlice[]>;
@@ -713,6 +774,8 @@ export interface ResultsStore {
   queuedByOffer(
     query: ResultsQuery,
   ): Promise<readonly { readonly offerId: string | null; readonly queued: number }[]>;
+  /** Messages sent in the period (by their sent time) per week and channel, with the base's size. */
+  contactPressure(query: ProgrammeQuery): Promise<ContactPressureCounts>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -284,7 +284,6 @@ export const addCampaignRoutes = (router: ApiRouter, deps: CampaignRouteDeps): v
       summary: 'Dry-run a campaign in any status: the funnel of a run, with nothing queued',
       responses: { 201: { description: 'The dry run with its funnel.', schema: CampaignRun } },
       creates: true,
-      audit: { action: 'campaign.dry_run', target: campaignTarget },
     },
     (c) => startRun(c, true),
   );

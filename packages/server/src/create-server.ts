@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { addAccountRoutes } from './account-routes.ts';
 import { type ApiEnv, type ApiRouter, createRouter, pathParam, type RouteSpec } from './api-route.ts';
 import { addCampaignRoutes } from './campaign-routes.ts';
+import { addCustomerRoutes } from './customer-routes.ts';
+import { addDashboardRoutes } from './dashboard-routes.ts';
 import { addDeliveryRoutes } from './delivery-routes.ts';
 import { addDocsRoutes } from './docs.ts';
 import { type ApiError, errorBody, HTTP_STATUS } from './errors.ts';
@@ -15,6 +17,7 @@ import { named, openApiDocument } from './openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
 import { addResultsRoutes } from './results-routes.ts';
 import { type RateLimits, routeGuards } from './route-guards.ts';
+import { addSchemaRoutes } from './schema-routes.ts';
 import { addSegmentRoutes } from './segment-routes.ts';
 import { addSettingsRoutes } from './settings-routes.ts';
 import { addWebRoutes } from './web-routes.ts';
@@ -267,6 +270,9 @@ export const createServer = (app: App, options: ServerOptions): ApiServer => {
 
   addAccountRoutes(router, deps);
   addSettingsRoutes(router, deps);
+  addSchemaRoutes(router, deps);
+  addCustomerRoutes(router, deps);
+  addDashboardRoutes(router, deps);
 
   // Last: the document describes every route registered above (and these).
   let document: unknown = null;

@@ -90,11 +90,8 @@ export const App = () => {
         />
         <Route
           path="/settings/*"
-          element={
-            <Guarded permission="settings.read">
-              <SettingsPage />
-            </Guarded>
-          }
+          // Every signed-in user has "My account" here; the page shows only the tabs their role allows.
+          element={<SettingsPage />}
         />
         <Route path="/login" element={<Navigate to="/" replace />} />
         <Route path="*" element={<Text>{t.notFound}</Text>} />

@@ -20,6 +20,7 @@ import {
   type WorkspaceSchema,
   welchTest,
 } from '@opencvm/core';
+import { contactPressure } from './contact-pressure.ts';
 
 /**
  * Campaign results as a CFO reads them: intention to treat (every member assigned to the target
@@ -433,6 +434,9 @@ export const resultsService = (deps: {
     },
 
     plan: planCampaign,
+
+    /** Messages per customer per week by channel over a period (`contact-pressure.ts`). */
+    contactPressure: contactPressure(deps),
 
     async dailySeries(
       campaignId: string,

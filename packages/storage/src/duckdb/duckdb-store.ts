@@ -23,6 +23,7 @@ import { SqlAuditStore } from '../audit/sql-audit-store.ts';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { SqlRunStore } from '../campaigns/sql-run-store.ts';
 import { commitSql } from '../commit-sql.ts';
+import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
@@ -107,6 +108,7 @@ export class DuckDbStore implements Store {
   readonly accounts: SqlAccountStore;
   readonly audit: SqlAuditStore;
   readonly idempotency: SqlIdempotencyStore;
+  readonly customers: SqlCustomerStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -121,6 +123,7 @@ export class DuckDbStore implements Store {
     this.accounts = new SqlAccountStore(executor);
     this.audit = new SqlAuditStore(executor);
     this.idempotency = new SqlIdempotencyStore(executor);
+    this.customers = new SqlCustomerStore(executor, () => this.workspace);
   }
 
   /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */

@@ -358,4 +358,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX idempotency_keys_claimed ON idempotency_keys (claimed_at)',
     ],
   },
+  {
+    version: 8,
+    name: "contact history by customer (a customer's page)",
+    statements: ['CREATE INDEX contact_history_customer ON contact_history (customer_id, recorded_at)'],
+  },
 ];

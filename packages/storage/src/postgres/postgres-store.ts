@@ -25,6 +25,7 @@ import { SqlAccountStore } from '../accounts/sql-account-store.ts';
 import { SqlAuditStore } from '../audit/sql-audit-store.ts';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { SqlRunStore } from '../campaigns/sql-run-store.ts';
+import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
@@ -159,6 +160,7 @@ export class PostgresStore implements Store {
   readonly accounts: SqlAccountStore;
   readonly audit: SqlAuditStore;
   readonly idempotency: SqlIdempotencyStore;
+  readonly customers: SqlCustomerStore;
 
   private constructor(
     private readonly pool: Pool,
@@ -174,6 +176,7 @@ export class PostgresStore implements Store {
     this.accounts = new SqlAccountStore(executor);
     this.audit = new SqlAuditStore(executor);
     this.idempotency = new SqlIdempotencyStore(executor);
+    this.customers = new SqlCustomerStore(executor, () => this.workspace);
   }
 
   /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */

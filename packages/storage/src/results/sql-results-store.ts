@@ -1,4 +1,5 @@
 import {
+  type ContactPressureCounts,
   type DailyResult,
   type GroupOutcome,
   importColumns,
@@ -302,6 +303,34 @@ export class SqlResultsStore implements ResultsStore {
       query.to.toISOString(),
     ]);
     return rows.map((row) => SqlResultsStore.outcomeOf(row));
+  }
+
+  async contactPressure(query: ProgrammeQuery): Promise<ContactPressureCounts> {
+    // Weeks of the workspace's calendar (Monday first, as ISO weeks), like the caps' weeks.
+    const text = this.dialect === 'duckdb' ? 'VARCHAR' : 'text';
+    const local = `o.sent_at AT TIME ZONE CAST($3 AS ${text})`;
+    const week =
+      this.dialect === 'duckdb'
+        ? `strftime(date_trunc('week', ${local}), '%Y-%m-%d')`
+        : `to_char(date_trunc('week', ${local}), 'YYYY-MM-DD')`;
+    const rows = await this.sql.all(
+      `SELECT ${week} AS week_start, o.channel, count(*) AS messages, count(DISTINCT o.customer_id) AS customers
+       FROM outbox o
+       WHERE o.sent_at IS NOT NULL
+         AND o.sent_at >= CAST($1 AS TIMESTAMPTZ) AND o.sent_at < CAST($2 AS TIMESTAMPTZ)
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [query.from.toISOString(), query.to.toISOString(), this.schema().workspace.timezone],
+    );
+    const [base] = await this.sql.all('SELECT count(*) AS n FROM customers', []);
+    return {
+      base: number(base?.n),
+      weeks: rows.map((row) => ({
+        weekStart: String(row.week_start),
+        channel: String(row.channel),
+        messages: number(row.messages),
+        customers: number(row.customers),
+      })),
+    };
   }
 
   async queuedByOffer(

@@ -10,7 +10,9 @@ export const ErrorAlert = ({ error }: { readonly error: unknown }) => {
   const message = error instanceof Error ? error.message : String(error);
   return (
     <Alert color="red" title={t.error} role="alert">
-      {error instanceof ApiError && error.path !== null ? `${error.path}: ` : ''}
+      {error instanceof ApiError && error.path !== null && !message.startsWith(`${error.path}: `)
+        ? `${error.path}: `
+        : ''}
       {message}
     </Alert>
   );

@@ -12,7 +12,8 @@ import { LanguageSwitch } from './language-switch.tsx';
 export const SECTIONS: readonly {
   readonly key: 'home' | 'customers' | 'segments' | 'offers' | 'campaigns' | 'results' | 'settings';
   readonly path: string;
-  readonly permission: Permission;
+  /** Null: every signed-in user (their own account is under Settings). */
+  readonly permission: Permission | null;
 }[] = [
   { key: 'home', path: '/', permission: 'dashboard.read' },
   { key: 'customers', path: '/customers', permission: 'data.read' },
@@ -20,7 +21,7 @@ export const SECTIONS: readonly {
   { key: 'offers', path: '/offers', permission: 'data.read' },
   { key: 'campaigns', path: '/campaigns', permission: 'dashboard.read' },
   { key: 'results', path: '/results', permission: 'dashboard.read' },
-  { key: 'settings', path: '/settings', permission: 'settings.read' },
+  { key: 'settings', path: '/settings', permission: null },
 ];
 
 export const AppLayout = ({ children }: { readonly children: ReactNode }) => {
@@ -63,15 +64,17 @@ export const AppLayout = ({ children }: { readonly children: ReactNode }) => {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="main">
-        {SECTIONS.filter((section) => auth.can(section.permission)).map((section) => (
-          <NavLink
-            key={section.key}
-            component={Link}
-            to={section.path}
-            label={t.nav[section.key]}
-            active={active(section.path)}
-          />
-        ))}
+        {SECTIONS.filter((section) => section.permission === null || auth.can(section.permission)).map(
+          (section) => (
+            <NavLink
+              key={section.key}
+              component={Link}
+              to={section.path}
+              label={t.nav[section.key]}
+              active={active(section.path)}
+            />
+          ),
+        )}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>

@@ -1,8 +1,14 @@
-import { Title } from '@mantine/core';
-import { commonMessages } from '../i18n/common-messages.ts';
-import { useMessages } from '../i18n/i18n.tsx';
+import { Route, Routes } from 'react-router';
+import { CampaignList } from './campaigns/campaign-list.tsx';
+import { CampaignView } from './campaigns/campaign-view.tsx';
+import { CampaignWizard } from './campaigns/campaign-wizard.tsx';
 
-export const CampaignsPage = () => {
-  const t = useMessages(commonMessages);
-  return <Title order={2}>{t.nav.campaigns}</Title>;
-};
+/** The Campaigns area: list and approval queue, gallery, wizard, and each campaign's page. */
+export const CampaignsPage = () => (
+  <Routes>
+    <Route index element={<CampaignList />} />
+    <Route path="new" element={<CampaignWizard />} />
+    <Route path=":id/edit" element={<CampaignWizard />} />
+    <Route path=":id" element={<CampaignView />} />
+  </Routes>
+);

@@ -1,8 +1,11 @@
-import { Title } from '@mantine/core';
-import { commonMessages } from '../i18n/common-messages.ts';
-import { useMessages } from '../i18n/i18n.tsx';
+import { Route, Routes } from 'react-router';
+import { CustomerDetail } from './customers/customer-detail.tsx';
+import { CustomerSearch } from './customers/customer-search.tsx';
 
-export const CustomersPage = () => {
-  const t = useMessages(commonMessages);
-  return <Title order={2}>{t.nav.customers}</Title>;
-};
+/** `/customers`: search; `/customers/:id`: one customer's page. */
+export const CustomersPage = () => (
+  <Routes>
+    <Route index element={<CustomerSearch />} />
+    <Route path=":id" element={<CustomerDetail />} />
+  </Routes>
+);

@@ -1,8 +1,18 @@
-import { Title } from '@mantine/core';
+import { Text } from '@mantine/core';
+import { Route, Routes } from 'react-router';
 import { commonMessages } from '../i18n/common-messages.ts';
 import { useMessages } from '../i18n/i18n.tsx';
+import { CampaignResultsPage } from './results/campaign-results-page.tsx';
+import { ResultsListPage } from './results/results-list-page.tsx';
 
+/** Results: every campaign that ran (`/results`) and one campaign's results (`/results/:campaignId`). */
 export const ResultsPage = () => {
   const t = useMessages(commonMessages);
-  return <Title order={2}>{t.nav.results}</Title>;
+  return (
+    <Routes>
+      <Route index element={<ResultsListPage />} />
+      <Route path=":campaignId" element={<CampaignResultsPage />} />
+      <Route path="*" element={<Text>{t.notFound}</Text>} />
+    </Routes>
+  );
 };

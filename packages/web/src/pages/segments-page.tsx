@@ -1,8 +1,17 @@
-import { Title } from '@mantine/core';
-import { commonMessages } from '../i18n/common-messages.ts';
-import { useMessages } from '../i18n/i18n.tsx';
+import { Route, Routes, useParams } from 'react-router';
+import { SegmentEditor } from './segments/segment-editor.tsx';
+import { SegmentList } from './segments/segment-list.tsx';
 
-export const SegmentsPage = () => {
-  const t = useMessages(commonMessages);
-  return <Title order={2}>{t.nav.segments}</Title>;
+const SavedSegmentPage = () => {
+  const { id = '' } = useParams();
+  return <SegmentEditor id={id} />;
 };
+
+/** Segments: the list (`/segments`), a new one (`/segments/new`) and one saved (`/segments/:id`). */
+export const SegmentsPage = () => (
+  <Routes>
+    <Route index element={<SegmentList />} />
+    <Route path="new" element={<SegmentEditor id={null} />} />
+    <Route path=":id" element={<SavedSegmentPage />} />
+  </Routes>
+);

@@ -1,0 +1,89 @@
+import { Alert, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { z } from 'zod';
+import { ApiError } from '../../api/client.ts';
+import { ErrorAlert } from '../../components/error-alert.tsx';
+import { commonMessages } from '../../i18n/common-messages.ts';
+import { useMessages } from '../../i18n/i18n.tsx';
+
+const IssueDetails = z.object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) });
+
+/** Every refused field of an API error by its path (`policy.caps.sms.day` → its message). */
+export const fieldErrorsOf = (error: unknown): ReadonlyMap<string, string> => {
+  if (!(error instanceof ApiError)) return new Map();
+  const details = IssueDetails.safeParse(error.details);
+  if (details.success) return new Map(details.data.issues.map((issue) => [issue.path, issue.message]));
+  return error.path === null ? new Map() : new Map([[error.path, error.message]]);
+};
+
+/**
+ * A refusal: refused input as the list of its issues, each with its path (the fields show them
+ * too); anything else as the API said it.
+ */
+export const SettingsError = ({ error }: { readonly error: unknown }) => {
+  const common = useMessages(commonMessages);
+  const issues = error instanceof ApiError ? IssueDetails.safeParse(error.details) : null;
+  if (issues?.success !== true) return <ErrorAlert error={error} />;
+  return (
+    <Alert color="red" title={common.error} role="alert">
+      <List size="sm">
+        {issues.data.issues.map((issue) => (
+          <List.Item key={`${issue.path}:${issue.message}`}>
+            <code>{issue.path}</code>: {issue.message}
+          </List.Item>
+        ))}
+      </List>
+    </Alert>
+  );
+};
+
+/** A question before a change that cannot simply be taken back; the refusal is shown inside. */
+export const ConfirmModal = ({
+  opened,
+  title,
+  children,
+  confirmLabel,
+  color = 'red',
+  busy,
+  error,
+  onConfirm,
+  onClose,
+}: {
+  readonly opened: boolean;
+  readonly title: string;
+  readonly children: ReactNode;
+  readonly confirmLabel: string;
+  readonly color?: string;
+  readonly busy: boolean;
+  readonly error: unknown;
+  readonly onConfirm: () => void;
+  readonly onClose: () => void;
+}) => {
+  const common = useMessages(commonMessages);
+  return (
+    <Modal opened={opened} onClose={onClose} title={title} size="lg">
+      <Stack>
+        {typeof children === 'string' ? <Text>{children}</Text> : children}
+        <SettingsError error={error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {common.cancel}
+          </Button>
+          <Button color={color} loading={busy} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+};
+
+/** A tab's loading state. */
+export const TabLoading = () => {
+  const common = useMessages(commonMessages);
+  return (
+    <Text c="dimmed" role="status">
+      {common.loading}
+    </Text>
+  );
+};
