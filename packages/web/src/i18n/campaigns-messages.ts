@@ -530,7 +530,7 @@ export const campaignsMessages = defineMessages({
     capReason: (scope: string, period: string) => `лимит ${scope}, период: ${period}`,
     funnelSteps: {
       audience: 'Аудитория',
-      ucg: 'Глобальная контрольная группа',
+      ucg: 'Универсальная контрольная группа',
       holdout: 'Контрольная группа кампании',
       consent: 'Согласия',
       contact_policy: 'Контактная политика',
