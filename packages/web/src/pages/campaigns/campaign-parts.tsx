@@ -37,15 +37,12 @@ export const useScheduleText = () => {
       : t.scheduleRecurring(schedule.cron);
 };
 
-/** How many customers each step of a run took in and let go, and why. */
-export const FunnelTable = ({ funnel }: { readonly funnel: RunFunnel | null }) => {
+/** Why customers left a run's step (`excluded:no_consent`, `suppressed:cap:sms:day`, …) in words. */
+export const useFunnelReason = (): ((reason: string) => string) => {
   const t = useMessages(campaignsMessages);
-  const format = useFormat();
-  if (funnel === null) return <Text c="dimmed">{t.funnelNone}</Text>;
-  const share = (count: number) => (funnel.audience === 0 ? 0 : (count / funnel.audience) * 100);
   const reasons = new Map(Object.entries(t.reasons));
   const periods = new Map(Object.entries(t.periods));
-  const reasonText = (reason: string): string => {
+  return (reason) => {
     const cap = /^suppressed:cap:([a-z]+):([a-z]+)$/.exec(reason);
     if (cap !== null) {
       const [, scope = '', period = ''] = cap;
@@ -56,6 +53,15 @@ export const FunnelTable = ({ funnel }: { readonly funnel: RunFunnel | null }) =
     }
     return reasons.get(reason) ?? reason;
   };
+};
+
+/** How many customers each step of a run took in and let go, and why. */
+export const FunnelTable = ({ funnel }: { readonly funnel: RunFunnel | null }) => {
+  const t = useMessages(campaignsMessages);
+  const format = useFormat();
+  const reasonText = useFunnelReason();
+  if (funnel === null) return <Text c="dimmed">{t.funnelNone}</Text>;
+  const share = (count: number) => (funnel.audience === 0 ? 0 : (count / funnel.audience) * 100);
   return (
     <Table striped withTableBorder aria-label={t.funnelTitle}>
       <Table.Thead>

@@ -2,12 +2,14 @@ import { Box, Group, Stack, Table, Text } from '@mantine/core';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { resultsMessages } from '../../i18n/results-messages.ts';
+import { useFunnelReason } from '../campaigns/campaign-parts.tsx';
 import type { ResultsRun } from './results-api.ts';
 
 /** A run's funnel: how many customers each step received, how many left it and why. */
 export const RunFunnelView = ({ run }: { readonly run: ResultsRun }) => {
   const t = useMessages(resultsMessages);
   const format = useFormat();
+  const reasonText = useFunnelReason();
   const funnel = run.funnel;
   if (funnel === null) return <Text c="dimmed">{t.noFunnel}</Text>;
   const stepName = (step: string) => t.steps[step] ?? step;
@@ -56,7 +58,7 @@ export const RunFunnelView = ({ run }: { readonly run: ResultsRun }) => {
                 <Group gap="xs">
                   {Object.entries(step.reasons).map(([reason, count]) => (
                     <Text key={reason} size="xs" c="dimmed">
-                      {reason}: {format.integer(count)}
+                      {reasonText(reason)}: {format.integer(count)}
                     </Text>
                   ))}
                 </Group>
