@@ -13,7 +13,7 @@ import {
 } from '@opencvm/core';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { type ApiContext, type ApiRouter, pathParam, principalOf } from './api-route.ts';
+import { type ApiContext, type ApiRouter, jsonBody, pathParam, principalOf } from './api-route.ts';
 import { type ApiError, invalidBody } from './errors.ts';
 import { SESSION_COOKIE } from './route-guards.ts';
 
@@ -103,19 +103,7 @@ export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): voi
   const { app, fail } = deps;
   const refuse = (error: AccountError) => fail(accountFailure(error));
 
-  /** A JSON body, or the response refusing it; log-in and setup also insist on the JSON media type. */
-  const jsonBody = async (
-    c: ApiContext,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; error: Response }> => {
-    try {
-      return { ok: true, value: await c.req.json() };
-    } catch {
-      return {
-        ok: false,
-        error: fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' }),
-      };
-    }
-  };
+  /** Log-in and setup also insist on the JSON media type. */
   const requireJson = (c: ApiContext): Response | null =>
     (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json'
       ? null
@@ -170,7 +158,7 @@ export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): voi
       const media = requireJson(c);
       if (media !== null) return media;
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const done = await app.accounts.completeSetup(body.value);
       return done.ok ? signIn(c, done.value, 201) : refuse(done.error);
     },
@@ -193,7 +181,7 @@ export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): voi
       const media = requireJson(c);
       if (media !== null) return media;
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const signedIn = await app.accounts.login(body.value);
       return signedIn.ok ? signIn(c, signedIn.value, 200) : refuse(signedIn.error);
     },
@@ -252,7 +240,7 @@ export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): voi
     },
     async (c) => {
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const changed = await app.accounts.changeOwnPassword(body.value, principalOf(c));
       return changed.ok ? c.json(changed.value) : refuse(changed.error);
     },
@@ -288,7 +276,7 @@ export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): voi
     },
     async (c) => {
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const created = await app.accounts.createUser(body.value, principalOf(c));
       return created.ok ? c.json(created.value, 201) : refuse(created.error);
     },
@@ -324,7 +312,7 @@ export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): voi
     },
     async (c) => {
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const changed = await app.accounts.updateUser(pathParam(c, 'id'), body.value, principalOf(c));
       return changed.ok ? c.json(changed.value) : refuse(changed.error);
     },
@@ -365,7 +353,7 @@ export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): voi
     },
     async (c) => {
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const created = await app.accounts.createApiKey(body.value, principalOf(c));
       return created.ok ? c.json(created.value, 201) : refuse(created.error);
     },

@@ -1,6 +1,7 @@
-import type { AuditTarget, Permission, Principal } from '@opencvm/core';
+import { type AuditTarget, err, ok, type Permission, type Principal, type Result } from '@opencvm/core';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
+import type { ApiError } from './errors.ts';
 
 /** What every request carries through the middleware: who calls (null on public routes). */
 export interface ApiEnv {
@@ -104,4 +105,13 @@ export const pathParam = (c: ApiContext, name: string): string => {
   const value = c.req.param(name);
   if (value === undefined) throw new Error(`${c.req.method} ${c.req.routePath} has no parameter "${name}"`);
   return value;
+};
+
+/** The request body decoded as JSON, or the refusal that names the body. */
+export const jsonBody = async (c: ApiContext): Promise<Result<unknown, ApiError>> => {
+  try {
+    return ok(await c.req.json());
+  } catch {
+    return err({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' });
+  }
 };

@@ -4,7 +4,14 @@ import { StoreError } from '@opencvm/storage';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { addAccountRoutes } from './account-routes.ts';
-import { type ApiEnv, type ApiRouter, createRouter, pathParam, type RouteSpec } from './api-route.ts';
+import {
+  type ApiEnv,
+  type ApiRouter,
+  createRouter,
+  jsonBody,
+  pathParam,
+  type RouteSpec,
+} from './api-route.ts';
 import { addCampaignRoutes } from './campaign-routes.ts';
 import { addCustomerRoutes } from './customer-routes.ts';
 import { addDashboardRoutes } from './dashboard-routes.ts';
@@ -184,12 +191,9 @@ const addDataRoutes = (router: ApiRouter, deps: ServerDeps & { readonly version:
         audit: { action: `import.${kind}` },
       },
       async (c) => {
-        let body: unknown;
-        try {
-          body = await c.req.json();
-        } catch {
-          return fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' });
-        }
+        const decoded = await jsonBody(c);
+        if (!decoded.ok) return fail(decoded.error);
+        const body = decoded.value;
         const atomic = c.req.query('atomic') === 'true';
         const result = await app.importBatch({ kind, body, atomic });
         if (!result.ok) {

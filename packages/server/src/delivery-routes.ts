@@ -1,6 +1,6 @@
 import type { App, DeliveryError } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, pathParam } from './api-route.ts';
+import { type ApiRouter, jsonBody, pathParam } from './api-route.ts';
 import { type ApiError, invalidBody } from './errors.ts';
 import { named } from './openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
@@ -134,12 +134,9 @@ export const addDeliveryRoutes = (
       audit: { action: 'dead_letters.requeue' },
     },
     async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' });
-      }
+      const decoded = await jsonBody(c);
+      if (!decoded.ok) return fail(decoded.error);
+      const body = decoded.value;
       const result = await app.delivery.requeue(body);
       return result.ok ? c.json({ requeued: result.value }) : refusal(result.error);
     },

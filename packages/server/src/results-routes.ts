@@ -1,6 +1,6 @@
 import { type App, type ResultsError, revenueShareCsv } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, pathParam } from './api-route.ts';
+import { type ApiRouter, jsonBody, pathParam } from './api-route.ts';
 import type { ApiError } from './errors.ts';
 import { named } from './openapi.ts';
 
@@ -162,12 +162,9 @@ export const addResultsRoutes = (
       responses: { 200: { description: 'The plan.' } },
     },
     async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' });
-      }
+      const decoded = await jsonBody(c);
+      if (!decoded.ok) return fail(decoded.error);
+      const body = decoded.value;
       const field = (name: string): number | undefined =>
         typeof body === 'object' && body !== null && name in body
           ? Number(Reflect.get(body, name))

@@ -1,7 +1,14 @@
 import { type App, csvHeader, csvLine, type SegmentError, type SegmentTarget } from '@opencvm/app';
 import { err, FEATURES, maskRow, ok, type Result, SegmentDefinition, SegmentRule } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiContext, type ApiRouter, pathParam, principalOf, type RouteSpec } from './api-route.ts';
+import {
+  type ApiContext,
+  type ApiRouter,
+  jsonBody,
+  pathParam,
+  principalOf,
+  type RouteSpec,
+} from './api-route.ts';
 import { type ApiError, invalidBody } from './errors.ts';
 import { named } from './openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
@@ -142,12 +149,9 @@ export const addSegmentRoutes = (router: ApiRouter, deps: SegmentRouteDeps): voi
 
   /** The body as a JSON object, or the response refusing it. */
   const objectBody = async (c: ApiContext): Promise<Result<object, Response>> => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return err(fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' }));
-    }
+    const decoded = await jsonBody(c);
+    if (!decoded.ok) return err(fail(decoded.error));
+    const body = decoded.value;
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return err(fail({ code: 'invalid_body', path: '(body)', message: 'the body must be a JSON object' }));
     return ok(body);

@@ -5,9 +5,9 @@ import {
   type ContentPreviewError,
   ContentPreviewInput,
 } from '@opencvm/app';
-import { ADAPTER_KINDS, ContactPolicy, err, OUTBOX_STATUSES, ok, type Result } from '@opencvm/core';
+import { ADAPTER_KINDS, ContactPolicy, OUTBOX_STATUSES } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiContext, type ApiRouter, principalOf } from './api-route.ts';
+import { type ApiRouter, jsonBody, principalOf } from './api-route.ts';
 import { type ApiError, invalidBody } from './errors.ts';
 
 /** A contact policy or a content template is a small document. */
@@ -94,14 +94,6 @@ export const addSettingsRoutes = (router: ApiRouter, deps: SettingsRouteDeps): v
   const { app, fail } = deps;
   const refuse = (error: ContactPolicyError | ContentPreviewError) => fail(settingsFailure(error));
 
-  /** The body as decoded JSON, or the refusal. */
-  const jsonBody = async (c: ApiContext): Promise<Result<unknown, Response>> => {
-    try {
-      return ok(await c.req.json());
-    } catch {
-      return err(fail({ code: 'invalid_body', path: '(body)', message: 'the body is not valid JSON' }));
-    }
-  };
   const policyBefore = async () => app.settings.contactPolicy();
 
   router.route(
@@ -140,7 +132,7 @@ export const addSettingsRoutes = (router: ApiRouter, deps: SettingsRouteDeps): v
     },
     async (c) => {
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const updated = await app.settings.updateContactPolicy(body.value, principalOf(c).name);
       return updated.ok ? c.json(updated.value) : refuse(updated.error);
     },
@@ -192,7 +184,7 @@ export const addSettingsRoutes = (router: ApiRouter, deps: SettingsRouteDeps): v
     },
     async (c) => {
       const body = await jsonBody(c);
-      if (!body.ok) return body.error;
+      if (!body.ok) return fail(body.error);
       const preview = await app.settings.previewContent(body.value, { masked: principalOf(c).masked });
       return preview.ok ? c.json(preview.value) : refuse(preview.error);
     },
