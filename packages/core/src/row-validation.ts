@@ -423,13 +423,15 @@ const parseLocale: ValueParser = (value) => {
   return LOCALE.test(text) ? ok(text) : err('expected a language tag such as ru or en-GB');
 };
 
-const parseMsisdn: ValueParser = (value) => {
-  const text = String(value);
+/** A phone number as stored (`+79123456789`), or why it is not one. */
+export const normalizeMsisdn = (text: string): Result<string, string> => {
   if (!MSISDN.test(text)) return err('expected a phone number in international form, such as +79123456789');
   // Separators go; the digits stay as written (a national 8… number is not rewritten).
   const digits = text.replace(/\D/g, '');
   return digits.length >= 7 && digits.length <= 15 ? ok(`+${digits}`) : err('expected 7 to 15 digits');
 };
+
+const parseMsisdn: ValueParser = (value) => normalizeMsisdn(String(value));
 
 const parseEmail: ValueParser = (value) => {
   const text = String(value);

@@ -1,9 +1,10 @@
-import type {
-  CustomerContact,
-  CustomerMatch,
-  CustomerStore,
-  FieldValue,
-  WorkspaceSchema,
+import {
+  type CustomerContact,
+  type CustomerMatch,
+  type CustomerStore,
+  type FieldValue,
+  normalizeMsisdn,
+  type WorkspaceSchema,
 } from '@opencvm/core';
 import { iso } from '../queries.ts';
 import { fieldValue, readExpression } from '../read-sql.ts';
@@ -17,17 +18,13 @@ export const SEARCH_ATTRIBUTES = 4;
 /** Searches longer than this match nothing: no id, number or address is that long. */
 const MAX_SEARCH_LENGTH = 320;
 
-/** The same shape the row validator accepts for a phone number; it is stored as `+digits`. */
-const MSISDN_TEXT = /^\+?[\d ()-]+$/;
-
 /** `LIKE` with the text as a literal prefix: `%`, `_` and the escape character are escaped. */
 export const likePrefix = (text: string): string => `${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
 /** The msisdn as stored (`+79123456789`) for a number written with or without separators. */
 export const msisdnOf = (text: string): string | null => {
-  if (!MSISDN_TEXT.test(text)) return null;
-  const digits = text.replace(/\D/g, '');
-  return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : null;
+  const normalized = normalizeMsisdn(text);
+  return normalized.ok ? normalized.value : null;
 };
 
 const text = (value: unknown): string | null =>
