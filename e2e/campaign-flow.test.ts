@@ -5,6 +5,7 @@ import { hasChromium, launchChromium, suiteName } from './harness/chromium.ts';
 import { startServer, type TestServer } from './harness/server.ts';
 import { type Locale, STRINGS } from './harness/strings.ts';
 import {
+  changeElsewhere,
   countIn,
   eventually,
   field,
@@ -23,6 +24,7 @@ import {
 
 const ADMIN = { name: 'admin', password: 'a long enough admin secret' };
 const APPROVER = { name: 'boris.petrov', password: 'a long enough approver secret' };
+const VIEWER = { name: 'vera.viewer', password: 'a long enough viewer secret' };
 
 /**
  * The whole way of a campaign through the UI, once per language: first start, a second user, a
@@ -105,6 +107,37 @@ describe.skipIf(!hasChromium()).each<Locale>(['en', 'ru'])(suiteName('campaign f
     await screenshot(page, `${locale}-segment-editor`);
   });
 
+  test('Segments: a save over a change made meanwhile is refused in the user’s language, with a reload', async () => {
+    // The editor shows version 1; a colleague saves version 2 of the same segment meanwhile.
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    const loaded = await changeElsewhere(page, {
+      method: 'GET',
+      path: `/v1/segments/${id}`,
+      body: undefined,
+    });
+    const stored = loaded.body;
+    if (typeof stored !== 'object' || stored === null || !('name' in stored) || !('rule' in stored))
+      throw new Error(`GET /v1/segments/${id}: ${JSON.stringify(stored)}`);
+    const theirs = await changeElsewhere(page, {
+      method: 'PUT',
+      path: `/v1/segments/${id}`,
+      body: { name: `${String(stored.name)} (2)`, rule: stored.rule, version: 1 },
+    });
+    expect(theirs.status).toBe(200);
+    await field(page, t.segments.name).fill(`${segmentName} — mine`);
+    await page.getByRole('button', { name: t.segments.saveChanges }).click();
+    const conflict = page.getByTestId('segment-conflict');
+    await conflict.waitFor();
+    // The refusal is said in the page's language, not in the API's English message.
+    await conflict.getByText(t.segments.staleTitle).waitFor();
+    expect(await conflict.innerText()).toContain(t.segments.staleReason);
+    expect(await conflict.innerText()).not.toContain('changed meanwhile (version');
+    await screenshot(page, `${locale}-segment-conflict`);
+    await conflict.getByRole('button', { name: t.segments.reloadLatest }).click();
+    await page.getByRole('status').filter({ hasText: t.segments.reloaded }).waitFor();
+    expect(await field(page, t.segments.name).inputValue()).toBe(`${String(stored.name)} (2)`);
+  });
+
   test('Campaigns: a draft from a gallery scenario goes through the wizard to approval', async () => {
     await goTo(page, t, 'campaigns');
     await page.getByRole('tab', { name: t.campaigns.galleryTab }).click();
@@ -113,6 +146,8 @@ describe.skipIf(!hasChromium()).each<Locale>(['en', 'ru'])(suiteName('campaign f
     // offers of the demo's finished campaigns, and their targets came out "not eligible" for them.
     await page.getByRole('button', { name: `${t.campaigns.useScenario}: ${t.campaigns.scenario}` }).click();
     const dialog = page.getByRole('dialog');
+    // Before a draft exists, the scenario says how many of its audience its offer is open to.
+    expect(countIn(await dialog.getByTestId('template-eligible-count').innerText())).toBeGreaterThan(0);
     await field(dialog, t.campaigns.campaignId).fill(campaignId);
     await dialog.getByRole('button', { name: t.campaigns.createDraft }).click();
 
@@ -131,6 +166,11 @@ describe.skipIf(!hasChromium()).each<Locale>(['en', 'ru'])(suiteName('campaign f
       );
     }
     expect(await textOf(stepTitle)).toBe(t.campaigns.submitStep);
+    // Before submitting, who is eligible is counted and a dry run made: somebody would get it.
+    expect(countIn(await page.getByTestId('eligible-count').innerText())).toBeGreaterThan(0);
+    await page.getByRole('rowheader', { name: t.campaigns.queued }).waitFor();
+    expect(await page.getByTestId('nobody-queued').count()).toBe(0);
+    expect(await page.getByTestId('nobody-eligible').count()).toBe(0);
     await page.getByRole('button', { name: t.campaigns.submit, exact: true }).click();
     const status = page.getByTestId('campaign-status');
     await status.and(page.locator('[data-status="pending_approval"]')).waitFor();
@@ -184,6 +224,32 @@ describe.skipIf(!hasChromium()).each<Locale>(['en', 'ru'])(suiteName('campaign f
     expect(target).toBeGreaterThan(0);
     expect(control).toBeGreaterThanOrEqual(0);
     await screenshot(page, `${locale}-campaign-results`);
+  });
+
+  test('a viewer opens the campaign’s page: its definition and runs, without customer data', async () => {
+    // The admin adds the viewer (through the API: Settings → Users is tested above).
+    await signOut(page, t);
+    await signIn(page, t, ADMIN);
+    const created = await changeElsewhere(page, {
+      method: 'POST',
+      path: '/v1/users',
+      body: { ...VIEWER, role: 'viewer' },
+    });
+    expect(created.status).toBe(201);
+    await signOut(page, t);
+    await signIn(page, t, VIEWER);
+    await goTo(page, t, 'campaigns');
+    await page
+      .getByRole('link', { name: new RegExp(t.campaigns.scenario) })
+      .first()
+      .click();
+    await page.getByTestId('campaign-status').waitFor();
+    await page.getByRole('heading', { name: t.campaigns.definition }).waitFor();
+    // The real run and its funnel are there; delivery failures (which may quote a recipient) are not.
+    await page.getByTestId('funnel-queued').first().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByTestId('delivery-progress').count()).toBe(0);
+    await screenshot(page, `${locale}-campaign-viewer`);
   });
 
   test('each main page opens from the navigation (screenshots)', async () => {

@@ -116,3 +116,26 @@ export const eventually = async <T>(
   }
   return last;
 };
+
+/**
+ * A change made through the API with the page's own session, as another tab or a colleague
+ * would make it while the page shows an older state. Answers the status and the JSON body.
+ */
+export const changeElsewhere = (
+  page: Page,
+  request: { readonly method: string; readonly path: string; readonly body: unknown },
+): Promise<{ status: number; body: unknown }> =>
+  page.evaluate(async ({ method, path, body }) => {
+    const session: unknown = await (await fetch('/v1/session', { credentials: 'same-origin' })).json();
+    const csrf =
+      typeof session === 'object' && session !== null && 'csrfToken' in session
+        ? String(session.csrfToken)
+        : '';
+    const response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: await response.json() };
+  }, request);

@@ -76,6 +76,7 @@ for (const adapter of ADAPTERS) {
       const input = { token, name: 'root', password: ADMIN_PASSWORD, displayName: 'Root' };
       expect(refusal(await accounts.completeSetup({ ...input, token: replaced }))).toEqual({
         type: 'unauthenticated',
+        reason: 'wrong_setup_token',
         message: 'the setup token is wrong or was used already',
       });
       expect(refusal(await accounts.completeSetup({ ...input, token: `${token}x` })).type).toBe(
@@ -83,7 +84,7 @@ for (const adapter of ADAPTERS) {
       );
       expect(refusal(await accounts.completeSetup({ ...input, password: 'short' }))).toEqual({
         type: 'invalid',
-        issues: [{ path: 'password', message: 'must be at least 12 characters' }],
+        issues: [{ path: 'password', message: 'must be at least 12 characters', kind: 'too_small' }],
       });
 
       const signedIn = value(await accounts.completeSetup(input));
@@ -118,7 +119,7 @@ for (const adapter of ADAPTERS) {
       expect(caller).toMatchObject({ user: ann, csrfToken: signedIn.csrfToken });
       expect(caller?.principal).toMatchObject({ kind: 'user', id: ann.id, name: 'ann', role: 'marketer' });
 
-      const wrong = { type: 'unauthenticated', message: 'wrong name or password' };
+      const wrong = { type: 'unauthenticated', reason: 'wrong_password', message: 'wrong name or password' };
       expect(refusal(await accounts.login({ name: 'ann', password: 'not the password' }))).toEqual(wrong);
       expect(refusal(await accounts.login({ name: 'nobody', password: PASSWORD }))).toEqual(wrong);
       expect(refusal(await accounts.login({ name: 'ann' })).type).toBe('invalid');
@@ -204,7 +205,9 @@ for (const adapter of ADAPTERS) {
         refusal(await accounts.changeOwnPassword({ currentPassword: PASSWORD, newPassword: PASSWORD }, self)),
       ).toEqual({
         type: 'invalid',
-        issues: [{ path: 'currentPassword', message: 'is not your current password' }],
+        issues: [
+          { path: 'currentPassword', message: 'is not your current password', kind: 'wrong_password' },
+        ],
       });
       value(await accounts.changeOwnPassword({ currentPassword: newPassword, newPassword: PASSWORD }, self));
       expect(await accounts.authenticateSession(fourth.token)).toBeNull();
@@ -303,6 +306,7 @@ for (const adapter of ADAPTERS) {
       expect(refusal(await accounts.updateUser(admin.id, { role: 'viewer' }, admin)).type).toBe('forbidden');
       expect(refusal(await accounts.updateUser(admin.id, { disabled: true }, OPERATOR))).toEqual({
         type: 'conflict',
+        reason: 'last_admin',
         message: 'the workspace would have no active admin left: make another user admin first',
       });
       expect(refusal(await accounts.updateUser(admin.id, { role: 'marketer' }, OPERATOR)).type).toBe(

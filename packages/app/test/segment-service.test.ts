@@ -33,7 +33,7 @@ describe('segment use cases', () => {
       expect(gold.ok).toBe(true);
       expect(await app.segments.remove('vip')).toEqual({
         ok: false,
-        error: { type: 'conflict', message: 'segment "vip" is used by "gold-vip"' },
+        error: { type: 'conflict', reason: 'in_use', message: 'segment "vip" is used by "gold-vip"' },
       });
     }
     // The workspace drops the `vip` attribute and the `gold` tier.
@@ -48,7 +48,11 @@ describe('segment use cases', () => {
       type: 'invalid_segment',
       issues: [
         { path: 'segments.gold-vip.rule.rules[0].value', message: expect.stringContaining('"gold"') },
-        { path: 'segments.vip.rule.attribute', message: expect.stringContaining('unknown attribute "vip"') },
+        {
+          path: 'segments.vip.rule.attribute',
+          message: expect.stringContaining('unknown attribute "vip"'),
+          kind: 'unknown_name',
+        },
       ],
     });
   });

@@ -346,30 +346,42 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
       .argument('<id>', 'segment id')
       .option('--name <name>', 'display name')
       .option('--description <text>', 'what the segment is for')
+      .option(
+        '--expect-version <n>',
+        'the version the change is based on (refused if it moved)',
+        positiveInteger,
+      )
       .option('--as <user>', OPTIONAL_AS_HELP),
-  ).action(async (id: string, options: RuleOptions & AsOption & { name?: string; description?: string }) => {
-    const rule = await readRule(options);
-    await withApp(async (app) => {
-      const acting = await writer(app, options);
-      const current = await app.segments.get(id);
-      if (current === null) return fail(`no segment "${id}"`, 1);
-      const description = options.description ?? current.description;
-      const saved = unwrap(
-        await app.segments.save(
-          {
-            id,
-            name: options.name ?? current.name,
-            ...(description === null ? {} : { description }),
-            rule: rule === null ? current.rule : rule.value,
-          },
-          'update',
-        ),
-      );
-      const target = { type: 'segment', id };
-      await acting.record({ action: 'segment.update', target, before: current, after: saved });
-      out(`updated segment ${saved.id} (version ${saved.version})`);
-    });
-  });
+  ).action(
+    async (
+      id: string,
+      options: RuleOptions & AsOption & { name?: string; description?: string; expectVersion?: number },
+    ) => {
+      const rule = await readRule(options);
+      await withApp(async (app) => {
+        const acting = await writer(app, options);
+        const current = await app.segments.get(id);
+        if (current === null) return fail(`no segment "${id}"`, 1);
+        const description = options.description ?? current.description;
+        // What is not given is taken from the version read here, so the save is based on that one.
+        const saved = unwrap(
+          await app.segments.save(
+            {
+              id,
+              name: options.name ?? current.name,
+              ...(description === null ? {} : { description }),
+              rule: rule === null ? current.rule : rule.value,
+              version: options.expectVersion ?? current.version,
+            },
+            'update',
+          ),
+        );
+        const target = { type: 'segment', id };
+        await acting.record({ action: 'segment.update', target, before: current, after: saved });
+        out(`updated segment ${saved.id} (version ${saved.version})`);
+      });
+    },
+  );
 
   segment
     .command('list')

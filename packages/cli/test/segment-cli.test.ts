@@ -195,6 +195,20 @@ describe('cvm segment', () => {
     const everyone = JSON.stringify({ type: 'attribute', attribute: 'city', op: 'is not null' });
     const updated = await cli(dir.path, ['segment', 'update', 'berlin-buyers', '--rule', everyone]);
     expect(updated.out).toBe('updated segment berlin-buyers (version 2)\n');
+    // A change based on version 1 is stale now: refused, and nothing is written.
+    const stale = await cli(dir.path, [
+      'segment',
+      'update',
+      'berlin-buyers',
+      '--name',
+      'Stale',
+      '--expect-version',
+      '1',
+    ]);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toBe(
+      'error: segment "berlin-buyers" changed meanwhile (version 2, not 1); reload it and try again\n',
+    );
     const second = JSON.parse(
       (await cli(dir.path, ['segment', 'snapshot', 'berlin-buyers', '--json'], '2026-01-15T11:00:00Z')).out,
     );

@@ -1,4 +1,5 @@
 export * from './access/index.ts';
+export * from './api-errors.ts';
 export * from './campaign/index.ts';
 export * from './content/index.ts';
 export * from './delivery.ts';

@@ -258,8 +258,15 @@ export interface SegmentQuery {
 
 /** The segment side of a store: definitions, lists, features and rule evaluation. */
 export interface SegmentStore {
-  /** Creates the segment, or saves its definition as a new version. */
-  saveSegment(definition: SegmentDefinition, at: Date): Promise<SavedSegment>;
+  /**
+   * Creates the segment, or saves its definition as a new version. With `expectedVersion` only if
+   * the stored version is that one (null: there must be none yet); otherwise nothing is written.
+   */
+  saveSegment(
+    definition: SegmentDefinition,
+    at: Date,
+    options?: { readonly expectedVersion?: number | null | undefined },
+  ): Promise<Result<SavedSegment, StaleWrite>>;
   getSegment(id: string): Promise<SavedSegment | null>;
   listSegments(): Promise<readonly SavedSegment[]>;
   segmentVersions(id: string): Promise<readonly SegmentVersion[]>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type IssueKind, issueKindOf } from './api-errors.ts';
 import { ContactPolicy } from './campaign/contact-policy.ts';
 import { CHANNELS, type Channel, DeliveryConfig, PURPOSES, type Purpose } from './channels.ts';
 import { err, ok, type Result } from './result.ts';
@@ -142,6 +143,8 @@ export const consentField = (channel: Channel, purpose: Purpose): string => `con
 export interface SchemaIssue {
   readonly path: string;
   readonly message: string;
+  /** What is wrong, for clients that say it in the user's language; the message says it in English. */
+  readonly kind?: IssueKind;
 }
 
 export type SchemaError = { readonly type: 'invalid_schema'; readonly issues: readonly SchemaIssue[] };
@@ -212,6 +215,7 @@ export const parseWorkspaceSchema = (input: unknown): Result<WorkspaceSchema, Sc
       issues: parsed.error.issues.map((issue) => ({
         path: formatPath(issue.path) || '(root)',
         message: issue.message,
+        kind: issueKindOf(issue),
       })),
     });
   }

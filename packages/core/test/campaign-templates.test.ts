@@ -17,6 +17,7 @@ import { checkSegmentRule } from '../src/segment/check-segment-rule.ts';
 import { evaluateSegment } from '../src/segment/evaluate-segment.ts';
 import { addDays } from '../src/segment/rule-time.ts';
 import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { pathsAndMessages } from './issue-text.ts';
 
 const schemaOf = (input: unknown): WorkspaceSchema => {
   const parsed = parseWorkspaceSchema(input);
@@ -177,7 +178,7 @@ describe('campaign templates', () => {
   it('asks for content when the channel has none in the scenario', () => {
     const draft = campaignFromTemplate('birthday', { id: 'bday', createdBy: 'ann', channel: 'email' });
     const parsed = parseCampaign(draft, { schema: telecom });
-    expect(parsed.ok ? [] : parsed.error.issues).toEqual([
+    expect(parsed.ok ? [] : pathsAndMessages(parsed.error.issues)).toEqual([
       { path: 'content.type', message: "must be the campaign's channel (email)" },
     ]);
   });
@@ -191,7 +192,7 @@ describe('campaign templates', () => {
     expect(checkCampaignTemplate('win-back', { schema: shop }).ok).toBe(true);
     expect(checkCampaignTemplate('birthday', { schema: shop }).ok).toBe(true);
     const topup = checkCampaignTemplate('topup-reminder', { schema: shop });
-    expect(topup.ok ? [] : topup.error.issues).toEqual([
+    expect(topup.ok ? [] : pathsAndMessages(topup.error.issues)).toEqual([
       {
         path: 'audience.rule.rules[0].attribute',
         message: 'unknown attribute "plan_type"',
@@ -217,7 +218,7 @@ describe('campaign templates', () => {
       events: { data_session: {} },
     });
     const churn = checkCampaignTemplate('churn-prevention', { schema: noAmounts });
-    expect(churn.ok ? [] : churn.error.issues).toEqual([
+    expect(churn.ok ? [] : pathsAndMessages(churn.error.issues)).toEqual([
       {
         path: 'audience.rule',
         message: 'uses RFM features, which need at least one event type with an amount',

@@ -16,6 +16,7 @@ import {
 } from '../src/campaign/campaign.ts';
 import { type CronSchedule, nextRunAfter, nextRuns, parseCron } from '../src/campaign/cron.ts';
 import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {
   const text = readFileSync(new URL('../../../cvm.config.yaml', import.meta.url), 'utf8');
@@ -51,7 +52,7 @@ const valid = {
 
 const issuesOf = (input: unknown, given: CampaignContext = context) => {
   const parsed = parseCampaign(input, given);
-  return parsed.ok ? [] : parsed.error.issues;
+  return parsed.ok ? [] : pathsAndMessages(parsed.error.issues);
 };
 
 const campaignOf = (input: unknown): Campaign => {

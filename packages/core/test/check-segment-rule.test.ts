@@ -12,6 +12,7 @@ import {
 import { RFM_PRESETS } from '../src/segment/features.ts';
 import type { SegmentRule } from '../src/segment/segment-rule.ts';
 import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {
   const text = readFileSync(new URL('../../../cvm.config.yaml', import.meta.url), 'utf8');
@@ -24,7 +25,7 @@ const context: SegmentRuleContext = { schema: telecom };
 
 const issuesOf = (input: unknown, given: SegmentRuleContext = context) => {
   const result = parseSegmentRule(input, given);
-  return result.ok ? [] : result.error.issues;
+  return result.ok ? [] : pathsAndMessages(result.error.issues);
 };
 
 const attribute = (name: string, op: string, more: Record<string, unknown> = {}) => ({

@@ -16,6 +16,7 @@ import {
 } from '../src/content/template-variables.ts';
 import { withUnsubscribeUrl } from '../src/delivery.ts';
 import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {
   const text = readFileSync(new URL('../../../cvm.config.yaml', import.meta.url), 'utf8');
@@ -28,7 +29,7 @@ const variables = templateVariables(telecom);
 
 const issuesOf = (template: ContentTemplate) => {
   const checked = checkTemplate(template, { variables });
-  return checked.ok ? [] : checked.error.issues;
+  return checked.ok ? [] : pathsAndMessages(checked.error.issues);
 };
 
 const smsTemplate = (en: string, ru?: string): ContentTemplate => ({
@@ -259,7 +260,7 @@ describe('parseContentTemplate', () => {
   it('checks the shape before the Liquid', () => {
     const issues = (input: unknown) => {
       const parsed = parseContentTemplate(input, { variables });
-      return parsed.ok ? [] : parsed.error.issues;
+      return parsed.ok ? [] : pathsAndMessages(parsed.error.issues);
     };
     expect(issues({ type: 'fax', locales: {} })).toEqual([
       { path: 'type', message: 'type must be one of sms, email, push, webhook' },

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { isOfferValid, type Offer, offerTemplateValues, parseOffer } from '../src/campaign/offer.ts';
 import type { SegmentRuleContext } from '../src/segment/check-segment-rule.ts';
 import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {
   const text = readFileSync(new URL('../../../cvm.config.yaml', import.meta.url), 'utf8');
@@ -30,7 +31,7 @@ const valid = {
 
 const issuesOf = (input: unknown, given: SegmentRuleContext = context) => {
   const parsed = parseOffer(input, given);
-  return parsed.ok ? [] : parsed.error.issues;
+  return parsed.ok ? [] : pathsAndMessages(parsed.error.issues);
 };
 
 const offerOf = (input: unknown): Offer => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { eventAttributeColumns, parseWorkspaceSchema } from '../src/workspace-schema.ts';
+import { pathsAndMessages } from './issue-text.ts';
 
 const base = {
   workspace: { name: 'Shop', currency: 'EUR', timezone: 'Europe/Berlin' },
@@ -11,7 +12,7 @@ const base = {
 
 const issuesOf = (input: unknown) => {
   const result = parseWorkspaceSchema(input);
-  return result.ok ? [] : result.error.issues;
+  return result.ok ? [] : pathsAndMessages(result.error.issues);
 };
 
 describe('workspace schema', () => {

@@ -33,11 +33,11 @@ export const accountFailure = (error: AccountError): ApiError => {
     case 'not_found':
       return { code: 'not_found', message: error.message };
     case 'conflict':
-      return { code: 'conflict', message: error.message };
+      return { code: 'conflict', reason: error.reason, message: error.message };
     case 'unauthenticated':
-      return { code: 'unauthenticated', message: error.message };
+      return { code: 'unauthenticated', reason: error.reason, message: error.message };
     case 'forbidden':
-      return { code: 'forbidden', message: error.message };
+      return { code: 'forbidden', reason: error.reason, message: error.message };
   }
 };
 

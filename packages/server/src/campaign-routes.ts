@@ -1,5 +1,6 @@
 import type { App, CampaignError, RunCampaignError } from '@opencvm/app';
 import {
+  Audience,
   CAMPAIGN_ACTIONS,
   Campaign,
   type CampaignAction,
@@ -43,11 +44,12 @@ export const campaignFailure = (error: CampaignError): ApiError => {
     case 'conflict':
       return {
         code: 'conflict',
+        reason: error.reason,
         message: error.message,
         ...(error.issues === undefined ? {} : { details: { issues: error.issues } }),
       };
     case 'forbidden':
-      return { code: 'forbidden', message: error.message };
+      return { code: 'forbidden', reason: error.reason, message: error.message };
   }
 };
 
@@ -157,6 +159,10 @@ const CampaignTemplateEntry = named(
     description: z.record(z.string(), z.string()),
     requires: z.unknown(),
     offerId: z.string(),
+    audience: Audience.describe('Whom the scenario addresses.'),
+    eligibility: Audience.nullable().describe(
+      'Whom its offer is open to (the stored offer’s when it exists; null: everyone). With the audience, a client can count who would get it before creating the draft.',
+    ),
     available: z.boolean().describe('Whether the scenario fits this workspace.'),
     issues: z
       .array(z.object({ path: z.string(), message: z.string() }))
@@ -463,7 +469,8 @@ export const addCampaignRoutes = (router: ApiRouter, deps: CampaignRouteDeps): v
     {
       method: 'get',
       path: '/v1/campaigns/:id',
-      access: 'data.read',
+      // A definition names segments, offers and rules, never a customer; the list shows it already.
+      access: 'dashboard.read',
       tag: 'Campaigns',
       summary: 'A campaign',
       responses: { 200: { description: 'The campaign and its version.', schema: StoredCampaign } },

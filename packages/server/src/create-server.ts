@@ -245,7 +245,11 @@ export const createServer = (app: App, options: ServerOptions): ApiServer => {
       return fail({ code: 'unavailable', message: 'the store is unavailable; try again' });
     }
     if (error instanceof StoreError && error.reason === 'conflict') {
-      return fail({ code: 'conflict', message: 'a concurrent change conflicted; try again' });
+      return fail({
+        code: 'conflict',
+        reason: 'concurrent_change',
+        message: 'a concurrent change conflicted; try again',
+      });
     }
     // Unknown failures are logged here and never described to the caller.
     console.error(error);

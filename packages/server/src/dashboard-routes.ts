@@ -1,7 +1,7 @@
 import type { App, ResultsError } from '@opencvm/app';
 import { z } from 'zod';
 import { type ApiRouter, pathParam } from './api-route.ts';
-import type { ApiError } from './errors.ts';
+import { type ApiError, invalidInput } from './errors.ts';
 import { named } from './openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
 
@@ -109,9 +109,9 @@ export const addDashboardRoutes = (router: ApiRouter, deps: DashboardRouteDeps):
       const from = instant(c.req.query('from'));
       const to = instant(c.req.query('to'));
       if (from === null)
-        return fail({ code: 'invalid_body', path: 'from', message: 'expected a date such as 2026-03-01' });
+        return fail(invalidInput('from', 'expected a date such as 2026-03-01', 'invalid_format'));
       if (to === null)
-        return fail({ code: 'invalid_body', path: 'to', message: 'expected a date such as 2026-04-01' });
+        return fail(invalidInput('to', 'expected a date such as 2026-04-01', 'invalid_format'));
       const result = await app.results.contactPressure({ from, to });
       return result.ok ? c.json(result.value) : refusal(result.error);
     },

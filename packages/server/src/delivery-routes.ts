@@ -146,6 +146,7 @@ export const addDeliveryRoutes = (
     {
       method: 'get',
       path: '/v1/runs/:runId/delivery',
+      // Not for viewers: gateways' failure reasons may quote a recipient's address or number.
       access: 'data.read',
       tag: 'Delivery',
       summary: "A run's delivery: statuses, failures by reason, and per channel",

@@ -1,4 +1,11 @@
-import { Campaign, Offer, SegmentDefinition, SegmentRule } from '@opencvm/core';
+import {
+  API_ERROR_REASONS,
+  Campaign,
+  ISSUE_KINDS,
+  Offer,
+  SegmentDefinition,
+  SegmentRule,
+} from '@opencvm/core';
 import { z } from 'zod';
 import { openApiPath, type RouteSpec } from './api-route.ts';
 import { ERROR_CODES } from './errors.ts';
@@ -14,16 +21,38 @@ type JsonObject = { [key: string]: unknown };
 /** The session cookie log-in sets; API keys go in `Authorization: Bearer`. */
 export const SESSION_COOKIE_NAME = 'cvm_session';
 
+/** One refused value of the input, as `details.issues` lists them. */
+const ErrorIssue = z.object({
+  path: z.string().describe('The field or parameter, e.g. `rule.rules[0].attribute`.'),
+  message: z.string().describe('What is wrong, in English.'),
+  kind: z
+    .enum(ISSUE_KINDS)
+    .optional()
+    .describe(
+      "What is wrong, for clients that say it in their user's language: zod's issue code, or a check of names (`unknown_name`), references (`segment_cycle`) or the current password.",
+    ),
+});
+
 /** Every error answer: one shape, its `code` one of the error table's. */
 export const ErrorBody = z.object({
   error: z.object({
     code: z.enum(ERROR_CODES),
-    message: z.string(),
+    reason: z
+      .enum(API_ERROR_REASONS)
+      .optional()
+      .describe(
+        'Why, where the code alone does not tell the user what to do: e.g. a `conflict` because the record changed since it was read (`stale_version`) or the campaign’s status does not allow the action (`invalid_transition`); a `forbidden` because approval needs a second person (`self_approval`).',
+      ),
+    message: z.string().describe('What happened, in English: for logs and scripts, not for translation.'),
     path: z
       .string()
       .optional()
       .describe('Where in the input the problem is: a field, a parameter or `(body)`.'),
-    details: z.unknown().optional(),
+    details: z
+      .object({ issues: z.array(ErrorIssue).optional() })
+      .loose()
+      .optional()
+      .describe('More about the refusal: for refused input, `issues`, every problem with its path.'),
   }),
 });
 

@@ -1,7 +1,7 @@
 import { type App, type ResultsError, revenueShareCsv } from '@opencvm/app';
 import { z } from 'zod';
 import { type ApiRouter, jsonBody, pathParam } from './api-route.ts';
-import type { ApiError } from './errors.ts';
+import { type ApiError, invalidInput } from './errors.ts';
 import { named } from './openapi.ts';
 
 /**
@@ -52,11 +52,11 @@ export const addResultsRoutes = (
     const end = instant(to);
     if (start === null)
       return {
-        error: fail({ code: 'invalid_body', path: 'from', message: 'expected a date such as 2026-03-01' }),
+        error: fail(invalidInput('from', 'expected a date such as 2026-03-01', 'invalid_format')),
       };
     if (end === null)
       return {
-        error: fail({ code: 'invalid_body', path: 'to', message: 'expected a date such as 2026-04-01' }),
+        error: fail(invalidInput('to', 'expected a date such as 2026-04-01', 'invalid_format')),
       };
     return { from: start, to: end };
   };
@@ -137,7 +137,7 @@ export const addResultsRoutes = (
       const shareText = c.req.query('share');
       const share = shareText === undefined ? undefined : Number(shareText);
       if (share !== undefined && !(share >= 0 && share <= 100)) {
-        return fail({ code: 'invalid_body', path: 'share', message: 'expected a percentage from 0 to 100' });
+        return fail(invalidInput('share', 'expected a percentage from 0 to 100', 'invalid_value'));
       }
       const result = await app.results.revenueShare({ ...range, sharePercent: share });
       if (!result.ok) return refusal(result.error);

@@ -83,6 +83,7 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
     const response = fail({
       code: 'rate_limited',
       message: `too many requests; try again in ${retryAfterSeconds} s`,
+      details: { retryAfterSeconds },
     });
     response.headers.set('retry-after', String(retryAfterSeconds));
     return response;
@@ -97,7 +98,11 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
       const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
       const principal = secret === undefined ? null : await app.accounts.authenticateKey(secret);
       if (principal === null)
-        return fail({ code: 'unauthenticated', message: 'the API key is not valid or was revoked' });
+        return fail({
+          code: 'unauthenticated',
+          reason: 'invalid_api_key',
+          message: 'the API key is not valid or was revoked',
+        });
       c.set('principal', principal);
       return next();
     }
@@ -119,12 +124,15 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
       if (principal === null)
         return fail({
           code: 'unauthenticated',
+          reason: 'not_signed_in',
           message: 'sign in or send an API key (Authorization: Bearer …)',
         });
       if (spec.access !== 'signed-in' && spec.access !== 'public' && !can(principal, spec.access))
         return fail({
           code: 'forbidden',
+          reason: 'missing_permission',
           message: `this needs the permission ${spec.access}, which ${describe(principal)} does not have`,
+          details: { permission: spec.access },
         });
       return next();
     };
@@ -145,6 +153,7 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
       if (host === undefined || originHost !== host)
         return fail({
           code: 'forbidden',
+          reason: 'cross_origin',
           message: 'a change with a session cookie must come from this site',
         });
     }
@@ -152,6 +161,7 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
     if (sent === undefined || !sameText(sent, session.csrfToken))
       return fail({
         code: 'forbidden',
+        reason: 'csrf_token',
         message: `a change with a session cookie needs the ${CSRF_HEADER} header from GET /v1/session`,
       });
     return next();
@@ -191,6 +201,7 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
       if (claim.state === 'in_progress')
         return fail({
           code: 'conflict',
+          reason: 'request_in_progress',
           message: 'a request with this Idempotency-Key is still in progress',
         });
       return new Response(claim.body, {

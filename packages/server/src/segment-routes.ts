@@ -29,9 +29,9 @@ export const segmentFailure = (error: SegmentError): ApiError => {
     case 'not_found':
       return { code: 'not_found', message: error.message };
     case 'conflict':
-      return { code: 'conflict', message: error.message };
+      return { code: 'conflict', reason: error.reason, message: error.message };
     case 'invalid_file':
-      return { code: 'invalid_body', message: error.message };
+      return { code: 'invalid_body', reason: 'invalid_file', message: error.message };
   }
 };
 
@@ -44,9 +44,18 @@ const queryColumns = (text: string | undefined): string[] | undefined =>
 
 // Bodies and answers, for the OpenAPI document (the use cases check bodies themselves).
 const SegmentChange = named(
-  SegmentDefinition.partial({ id: true }).describe(
-    'The segment definition; `id`, when given, must be the one in the path.',
-  ),
+  SegmentDefinition.partial({ id: true })
+    .extend({
+      version: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'The version the change is based on (as read); when the stored one moved since, the answer is 409 `conflict` with reason `stale_version` and nothing is written.',
+        ),
+    })
+    .describe('The segment definition; `id`, when given, must be the one in the path.'),
   'SegmentChange',
 );
 const RuleBody = named(z.object({ rule: SegmentRule }), 'RuleBody');

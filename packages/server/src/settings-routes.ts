@@ -26,7 +26,7 @@ export const settingsFailure = (error: ContactPolicyError | ContentPreviewError)
     case 'not_found':
       return { code: 'not_found', message: error.message };
     case 'conflict':
-      return { code: 'conflict', message: error.message };
+      return { code: 'conflict', reason: error.reason, message: error.message };
   }
 };
 

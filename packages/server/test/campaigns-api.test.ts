@@ -85,7 +85,7 @@ for (const adapter of ADAPTERS) {
         ),
       );
       expect(unknownSegment.error.details.issues).toEqual([
-        { path: 'eligibility.segment', message: 'unknown segment "nobody"' },
+        { path: 'eligibility.segment', message: 'unknown segment "nobody"', kind: 'unknown_name' },
       ]);
 
       const updated = await alice.put('/v1/offers/ten-off', {
@@ -122,7 +122,9 @@ for (const adapter of ADAPTERS) {
         version: 1,
         campaign: { id: 'spring-sale', status: 'draft', createdBy: 'alice', controlShare: 10, history: [] },
       });
-      expect((await alice.post('/v1/campaigns', definition)).status).toBe(409);
+      const again = await alice.post('/v1/campaigns', definition);
+      expect(again.status).toBe(409);
+      expect((await api.json(again)).error).toMatchObject({ code: 'conflict', reason: 'already_exists' });
 
       const edited = await api.json(
         alice.put('/v1/campaigns/spring-sale', { ...definition, name: 'Renamed', version: 1 }),
@@ -130,10 +132,20 @@ for (const adapter of ADAPTERS) {
       expect(edited).toMatchObject({ version: 2, campaign: { name: 'Renamed' } });
       const stale = await alice.put('/v1/campaigns/spring-sale', { ...definition, version: 1 });
       expect(stale.status).toBe(409);
-      expect((await api.json(stale)).error.message).toMatch(/changed meanwhile/);
+      // The reason tells a client which refusal it is, so it can say so in its user's language.
+      expect((await api.json(stale)).error).toMatchObject({
+        code: 'conflict',
+        reason: 'stale_version',
+        message: expect.stringMatching(/changed meanwhile/),
+      });
 
       api.advance(HOUR);
-      expect((await alice.post('/v1/campaigns/spring-sale/approve')).status).toBe(409);
+      const tooEarly = await alice.post('/v1/campaigns/spring-sale/approve');
+      expect(tooEarly.status).toBe(409);
+      expect((await api.json(tooEarly)).error).toMatchObject({
+        code: 'conflict',
+        reason: 'invalid_transition',
+      });
       const submitted = await api.json(alice.post('/v1/campaigns/spring-sale/submit'));
       expect(submitted).toMatchObject({
         version: 3,
@@ -143,12 +155,17 @@ for (const adapter of ADAPTERS) {
           submittedAt: '2026-01-15T11:00:00.000Z',
         },
       });
-      expect((await alice.put('/v1/campaigns/spring-sale', definition)).status).toBe(409);
+      const notDraft = await alice.put('/v1/campaigns/spring-sale', definition);
+      expect(notDraft.status).toBe(409);
+      expect((await api.json(notDraft)).error).toMatchObject({ code: 'conflict', reason: 'not_a_draft' });
       expect((await alice.delete('/v1/campaigns/spring-sale')).status).toBe(409);
 
       const selfApproval = await alice.post('/v1/campaigns/spring-sale/approve');
       expect(selfApproval.status).toBe(403);
-      expect((await api.json(selfApproval)).error.code).toBe('forbidden');
+      expect((await api.json(selfApproval)).error).toMatchObject({
+        code: 'forbidden',
+        reason: 'self_approval',
+      });
 
       const rejected = await api.json(
         bob.post('/v1/campaigns/spring-sale/reject', { note: 'wrong audience' }),
@@ -185,7 +202,9 @@ for (const adapter of ADAPTERS) {
       expect((await carol.post('/v1/campaigns/spring-sale/stop')).status).toBe(409);
       expect((await carol.post('/v1/campaigns/spring-sale/launch')).status).toBe(404);
       // A campaign that names the offer keeps it.
-      expect((await alice.delete('/v1/offers/ten-off')).status).toBe(409);
+      const inUse = await alice.delete('/v1/offers/ten-off');
+      expect(inUse.status).toBe(409);
+      expect((await api.json(inUse)).error).toMatchObject({ code: 'conflict', reason: 'in_use' });
     });
 
     it('refuses an invalid campaign with every issue, and lists by status', async () => {
@@ -235,6 +254,16 @@ for (const adapter of ADAPTERS) {
         ['topup-reminder', false],
         ['birthday', true],
       ]);
+      // Each entry says whom it addresses and whom its offer is open to, so a client can count who
+      // would get it before a draft exists.
+      const winBack = gallery.find((entry: { key: string }) => entry.key === 'win-back');
+      expect(winBack.audience).toMatchObject({ type: 'rule' });
+      // Its offer is open to everyone: the audience's count is who would be eligible.
+      expect(winBack.eligibility).toBeNull();
+      const reach = await api.json(
+        api.as('alice').post('/v1/segments:count', { rule: winBack.audience.rule }),
+      );
+      expect(reach).toEqual({ count: expect.any(Number) });
       const welcome = gallery.find((entry: { key: string }) => entry.key === 'welcome');
       expect(welcome.issues).toEqual(
         expect.arrayContaining([

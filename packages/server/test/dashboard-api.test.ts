@@ -124,6 +124,23 @@ for (const adapter of ADAPTERS) {
       expect(page.items[0].funnel.audience).toBe(400);
       expect((await get('/v1/campaigns/nope/results/runs')).status).toBe(404);
 
+      // A campaign's definition is no customer data: a viewer opens its page. Customer rows, the
+      // segment's members and delivery failures (which may quote a recipient) stay closed.
+      const shown = await get('/v1/campaigns/spring-sale');
+      expect(shown.status).toBe(200);
+      expect(await json(shown)).toMatchObject({
+        campaign: { id: 'spring-sale', status: 'running', createdBy: 'alice', offers: ['ten-off'] },
+      });
+      expect((await get('/v1/campaigns/nope')).status).toBe(404);
+      for (const closed of [
+        '/v1/customers?q=c0001',
+        '/v1/customers/c0001',
+        '/v1/segments/berliners/preview',
+        `/v1/runs/${run.value.id}/delivery`,
+        `/v1/runs/${run.value.id}`,
+      ])
+        expect((await get(closed)).status, closed).toBe(403);
+
       const dimensions = await json(get('/v1/results/context'));
       expect(dimensions).toMatchObject({ currency: 'EUR', timezone: 'Europe/Berlin' });
       expect(dimensions.attributes.map((attribute: { name: string }) => attribute.name)).toContain('city');

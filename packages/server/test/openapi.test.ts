@@ -1,4 +1,5 @@
 import { createApp } from '@opencvm/app';
+import { API_ERROR_REASONS, ISSUE_KINDS } from '@opencvm/core';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
@@ -132,9 +133,14 @@ describe('OpenAPI document', () => {
       expect(document.components.schemas.SegmentDefinition.properties.rule).toEqual({
         $ref: '#/components/schemas/SegmentRule',
       });
-      expect(document.components.schemas.Error.properties.error.properties.code.enum).toContain(
-        'rate_limited',
-      );
+      const error = document.components.schemas.Error.properties.error.properties;
+      expect(error.code.enum).toContain('rate_limited');
+      // Every reason and issue kind a client may have to translate is in the document.
+      expect(error.reason.enum).toEqual([...API_ERROR_REASONS]);
+      expect(error.details.properties.issues.items.properties.kind.enum).toEqual([...ISSUE_KINDS]);
+      const change = document.paths['/v1/segments/{id}'].put.requestBody.content['application/json'].schema;
+      const changeSchema = change.$ref === undefined ? change : document.components.schemas.SegmentChange;
+      expect(changeSchema.properties.version).toMatchObject({ type: 'integer', minimum: 1 });
       expect(document.paths['/v1/segments'].post.responses['400']).toEqual({
         $ref: '#/components/responses/Error',
       });

@@ -84,7 +84,9 @@ for (const adapter of ADAPTERS) {
       const noSuchUser = await api.call('POST', '/v1/session', { body: { name: 'zed', password: 'nope' } });
       expect(wrongPassword.status).toBe(401);
       expect(noSuchUser.status).toBe(401);
-      expect((await api.json(wrongPassword)).error.message).toBe((await api.json(noSuchUser)).error.message);
+      const refusal = (await api.json(wrongPassword)).error;
+      expect(refusal).toEqual((await api.json(noSuchUser)).error);
+      expect(refusal).toMatchObject({ code: 'unauthenticated', reason: 'wrong_password' });
       expect(wrongPassword.headers.get('set-cookie')).toBeNull();
 
       const login = await api.call('POST', '/v1/session', { body: { name: 'ann', password: TEST_PASSWORD } });
@@ -117,7 +119,11 @@ for (const adapter of ADAPTERS) {
       const { cookie } = session;
       const noToken = await api.call('POST', '/v1/offers', { headers: { cookie }, body: offerInput() });
       expect(noToken.status).toBe(403);
-      expect((await api.json(noToken)).error.message).toMatch(/x-csrf-token/);
+      expect((await api.json(noToken)).error).toMatchObject({
+        code: 'forbidden',
+        reason: 'csrf_token',
+        message: expect.stringMatching(/x-csrf-token/),
+      });
       const wrongToken = await api.call('POST', '/v1/offers', {
         headers: { cookie, 'x-csrf-token': 'forged' },
         body: offerInput(),
@@ -128,6 +134,7 @@ for (const adapter of ADAPTERS) {
         body: offerInput(),
       });
       expect(otherSite.status).toBe(403);
+      expect((await api.json(otherSite)).error).toMatchObject({ reason: 'cross_origin' });
       expect(await api.json(api.call('GET', '/v1/offers', { headers: session }))).toMatchObject({
         items: [],
       });

@@ -97,6 +97,7 @@ for (const adapter of ADAPTERS) {
       expect(again.status).toBe(409);
       expect((await api.json(again)).error).toEqual({
         code: 'conflict',
+        reason: 'already_exists',
         message: 'segment "berlin-buyers" already exists',
       });
 
@@ -168,9 +169,11 @@ for (const adapter of ADAPTERS) {
       expect(await api.get('/v1/segments/gold-with-city/count')).toEqual({ count: 2 });
       const used = await api.delete('/v1/segments/berlin-buyers');
       expect(used.status).toBe(409);
-      expect((await api.json(used)).error.message).toBe(
-        'segment "berlin-buyers" is used by "gold-with-city"',
-      );
+      expect((await api.json(used)).error).toEqual({
+        code: 'conflict',
+        reason: 'in_use',
+        message: 'segment "berlin-buyers" is used by "gold-with-city"',
+      });
       expect((await api.delete('/v1/segments/gold-with-city')).status).toBe(204);
       const deleted = await api.delete('/v1/segments/berlin-buyers');
       expect(deleted.status).toBe(204);
@@ -180,6 +183,40 @@ for (const adapter of ADAPTERS) {
       expect((await api.send('GET', '/v1/segments/berlin-buyers/count')).status).toBe(404);
       expect((await api.put('/v1/segments/berlin-buyers', { name: 'x', rule: everyone })).status).toBe(404);
       expect((await api.delete('/v1/segments/berlin-buyers')).status).toBe(404);
+    });
+
+    it('saves a change only over the version the editor loaded: a stale one is 409 stale_version', async () => {
+      await using api = await openServer(adapter);
+      await api.post('/v1/segments', { id: 'berlin-buyers', name: 'Berlin buyers', rule: berlinBuyers });
+      const everyone = { type: 'attribute', attribute: 'city', op: 'is not null' };
+      const mine = await api.put('/v1/segments/berlin-buyers', { name: 'Mine', rule: everyone, version: 1 });
+      expect(mine.status).toBe(200);
+      expect(await api.json(mine)).toMatchObject({ version: 2, name: 'Mine' });
+      // A second editor who loaded version 1 too: refused, and nothing of theirs is written.
+      const theirs = await api.put('/v1/segments/berlin-buyers', {
+        name: 'Theirs',
+        rule: berlinBuyers,
+        version: 1,
+      });
+      expect(theirs.status).toBe(409);
+      expect((await api.json(theirs)).error).toEqual({
+        code: 'conflict',
+        reason: 'stale_version',
+        message: 'segment "berlin-buyers" changed meanwhile (version 2, not 1); reload it and try again',
+      });
+      expect(await api.get('/v1/segments/berlin-buyers')).toMatchObject({ version: 2, name: 'Mine' });
+      expect((await api.get('/v1/segments/berlin-buyers/versions')).items).toHaveLength(2);
+      // Without a version (an API client that does not care), the change is saved as before.
+      const blind = await api.put('/v1/segments/berlin-buyers', { name: 'Blind', rule: everyone });
+      expect(await api.json(blind)).toMatchObject({ version: 3, name: 'Blind' });
+      const badVersion = await api.json(
+        api.put('/v1/segments/berlin-buyers', { name: 'x', rule: everyone, version: 'latest' }),
+      );
+      expect(badVersion.error).toMatchObject({ code: 'invalid_body', path: 'version' });
+      const onCreate = await api.json(
+        api.post('/v1/segments', { id: 'new', name: 'x', rule: everyone, version: 1 }),
+      );
+      expect(onCreate.error).toMatchObject({ code: 'invalid_body', path: 'version' });
     });
 
     it('counts, previews and explains an inline rule as it is typed', async () => {
@@ -239,7 +276,11 @@ for (const adapter of ADAPTERS) {
         code: 'invalid_body',
         message: 'rule.rules[2].window.days: must be a positive integer',
         path: 'rule.rules[2].window.days',
-        details: { issues: [{ path: 'rule.rules[2].window.days', message: 'must be a positive integer' }] },
+        details: {
+          issues: [
+            { path: 'rule.rules[2].window.days', message: 'must be a positive integer', kind: 'too_small' },
+          ],
+        },
       });
       const names = await api.json(
         api.post('/v1/segments:count', {
@@ -253,10 +294,15 @@ for (const adapter of ADAPTERS) {
         }),
       );
       expect(names.error.details.issues).toEqual([
-        { path: 'rule.rules[0].attribute', message: 'unknown attribute "citty" (did you mean "city"?)' },
+        {
+          path: 'rule.rules[0].attribute',
+          message: 'unknown attribute "citty" (did you mean "city"?)',
+          kind: 'unknown_name',
+        },
         {
           path: 'rule.rules[1].eventType',
           message: 'unknown event type "purchse" (did you mean "purchase"?)',
+          kind: 'unknown_name',
         },
       ]);
       const badId = await api.json(api.post('/v1/segments', { id: 'Bad Id', name: 'x', rule: berlinBuyers }));
@@ -284,7 +330,11 @@ for (const adapter of ADAPTERS) {
         }),
       );
       expect(self.error.details.issues).toEqual([
-        { path: 'rule', message: 'segments may not refer to themselves: berlin-buyers → berlin-buyers' },
+        {
+          path: 'rule',
+          message: 'segments may not refer to themselves: berlin-buyers → berlin-buyers',
+          kind: 'segment_cycle',
+        },
       ]);
       const badQuery = await api.send('GET', '/v1/segments/berlin-buyers/preview?limit=many');
       expect(badQuery.status).toBe(400);

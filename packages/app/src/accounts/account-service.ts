@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import {
+  type ApiErrorReason,
   can,
   err,
   keyPrincipal,
@@ -103,10 +104,13 @@ const publicKey = (key: StoredApiKey): PublicApiKey => ({
 
 const invalid = (issues: readonly SchemaIssue[]) => err<AccountError>({ type: 'invalid', issues });
 
-const forbidden = (message: string) => err<AccountError>({ type: 'forbidden', message });
-const conflict = (message: string) => err<AccountError>({ type: 'conflict', message });
+const forbidden = (reason: ApiErrorReason, message: string) =>
+  err<AccountError>({ type: 'forbidden', reason, message });
+const conflict = (reason: ApiErrorReason, message: string) =>
+  err<AccountError>({ type: 'conflict', reason, message });
 const notFound = (message: string) => err<AccountError>({ type: 'not_found', message });
-const unauthenticated = (message: string) => err<AccountError>({ type: 'unauthenticated', message });
+const unauthenticated = (reason: ApiErrorReason, message: string) =>
+  err<AccountError>({ type: 'unauthenticated', reason, message });
 
 const isActiveAdmin = (user: { readonly role: string; readonly disabledAt: string | null }) =>
   user.role === 'admin' && user.disabledAt === null;
@@ -179,12 +183,12 @@ export const accountService = (deps: AccountDeps): AccountService => {
       const parsed = SetupInput.safeParse(input);
       if (!parsed.success) return invalid(zodIssues(parsed.error));
       const { token, name, password, displayName } = parsed.data;
-      if ((await accounts.countUsers()) > 0) return unauthenticated(WRONG_SETUP);
+      if ((await accounts.countUsers()) > 0) return unauthenticated('wrong_setup_token', WRONG_SETUP);
       const stored = await accounts.readSetting(SETUP_TOKEN_SETTING);
       const given = Buffer.from(sha256(token), 'hex');
       const expected = Buffer.from(stored ?? '', 'hex');
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-        return unauthenticated(WRONG_SETUP);
+        return unauthenticated('wrong_setup_token', WRONG_SETUP);
       }
       const passwordHash = await hashPassword(password);
       // The token is spent before the admin exists, so that it never works twice.
@@ -200,7 +204,7 @@ export const accountService = (deps: AccountDeps): AccountService => {
         updatedAt: at,
         disabledAt: null,
       });
-      if (!created.ok) return conflict(`a user named "${name}" exists already`);
+      if (!created.ok) return conflict('already_exists', `a user named "${name}" exists already`);
       const user = created.value;
       await audit.record({
         actor: userPrincipal(user),
@@ -218,10 +222,10 @@ export const accountService = (deps: AccountDeps): AccountService => {
       const user = await accounts.findUserByName(parsed.data.name.toLowerCase());
       if (user === null) {
         await verifyDummy(parsed.data.password);
-        return unauthenticated(WRONG_LOGIN);
+        return unauthenticated('wrong_password', WRONG_LOGIN);
       }
       const matches = await verify(user.passwordHash, parsed.data.password);
-      if (!matches || user.disabledAt !== null) return unauthenticated(WRONG_LOGIN);
+      if (!matches || user.disabledAt !== null) return unauthenticated('wrong_password', WRONG_LOGIN);
       return ok(await signIn(user));
     },
 
@@ -269,7 +273,7 @@ export const accountService = (deps: AccountDeps): AccountService => {
     },
 
     createUser: async (input, by) => {
-      if (!can(by, 'users.manage')) return forbidden('only an admin may create users');
+      if (!can(by, 'users.manage')) return forbidden('admin_only', 'only an admin may create users');
       const parsed = NewUser.safeParse(input);
       if (!parsed.success) return invalid(zodIssues(parsed.error));
       const { name, displayName, role, password } = parsed.data;
@@ -284,7 +288,7 @@ export const accountService = (deps: AccountDeps): AccountService => {
         updatedAt: at,
         disabledAt: null,
       });
-      if (!created.ok) return conflict(`a user named "${name}" exists already`);
+      if (!created.ok) return conflict('already_exists', `a user named "${name}" exists already`);
       const user = publicUser(created.value);
       await audit.record({
         actor: by,
@@ -304,7 +308,7 @@ export const accountService = (deps: AccountDeps): AccountService => {
     },
 
     updateUser: async (id, input, by) => {
-      if (!can(by, 'users.manage')) return forbidden('only an admin may change users');
+      if (!can(by, 'users.manage')) return forbidden('admin_only', 'only an admin may change users');
       const parsed = UserChange.safeParse(input);
       if (!parsed.success) return invalid(zodIssues(parsed.error));
       const change = parsed.data;
@@ -329,10 +333,13 @@ export const accountService = (deps: AccountDeps): AccountService => {
       const otherChange = displayNameChanged || roleChanged || disabling || enabling;
       if (!otherChange && change.password === undefined) return ok(publicUser(user));
       if (by.kind === 'user' && by.id === user.id && (disabling || (roleChanged && user.role === 'admin'))) {
-        return forbidden('an admin cannot disable themselves or give up their own admin role');
+        return forbidden('own_account', 'an admin cannot disable themselves or give up their own admin role');
       }
       if (!(await keepsAnAdmin(user, update))) {
-        return conflict('the workspace would have no active admin left: make another user admin first');
+        return conflict(
+          'last_admin',
+          'the workspace would have no active admin left: make another user admin first',
+        );
       }
       const updated = await accounts.updateUser(id, {
         ...update,
@@ -354,13 +361,15 @@ export const accountService = (deps: AccountDeps): AccountService => {
     },
 
     changeOwnPassword: async (input, by) => {
-      if (by.kind !== 'user') return forbidden('only a signed-in user has a password to change');
+      if (by.kind !== 'user') return forbidden('user_only', 'only a signed-in user has a password to change');
       const parsed = OwnPasswordChange.safeParse(input);
       if (!parsed.success) return invalid(zodIssues(parsed.error));
       const user = await accounts.getUser(by.id);
       if (user === null || user.disabledAt !== null) return notFound('the signed-in user no longer exists');
       if (!(await verify(user.passwordHash, parsed.data.currentPassword))) {
-        return invalid([{ path: 'currentPassword', message: 'is not your current password' }]);
+        return invalid([
+          { path: 'currentPassword', message: 'is not your current password', kind: 'wrong_password' },
+        ]);
       }
       const now = clock().toISOString();
       const updated = await accounts.updateUser(user.id, {
@@ -382,7 +391,7 @@ export const accountService = (deps: AccountDeps): AccountService => {
     },
 
     createApiKey: async (input, by) => {
-      if (!can(by, 'users.manage')) return forbidden('only an admin may create API keys');
+      if (!can(by, 'users.manage')) return forbidden('admin_only', 'only an admin may create API keys');
       const parsed = NewApiKey.safeParse(input);
       if (!parsed.success) return invalid(zodIssues(parsed.error));
       const secret = `${API_KEY_PREFIX}${newToken()}`;
@@ -396,7 +405,8 @@ export const accountService = (deps: AccountDeps): AccountService => {
         revokedAt: null,
         keyHash: sha256(secret),
       });
-      if (!created.ok) return conflict(`an API key named "${parsed.data.name}" exists already`);
+      if (!created.ok)
+        return conflict('already_exists', `an API key named "${parsed.data.name}" exists already`);
       const key = publicKey(created.value);
       await audit.record({
         actor: by,
@@ -411,12 +421,14 @@ export const accountService = (deps: AccountDeps): AccountService => {
     listApiKeys: async () => (await accounts.listApiKeys()).map(publicKey),
 
     revokeApiKey: async (id, by) => {
-      if (!can(by, 'users.manage')) return forbidden('only an admin may revoke API keys');
+      if (!can(by, 'users.manage')) return forbidden('admin_only', 'only an admin may revoke API keys');
       const key = await findKey(id);
       if (key === undefined) return notFound(`no API key with id "${id}"`);
-      if (key.revokedAt !== null) return conflict(`API key "${key.name}" is revoked already`);
+      if (key.revokedAt !== null)
+        return conflict('already_revoked', `API key "${key.name}" is revoked already`);
       const at = clock().toISOString();
-      if (!(await accounts.revokeApiKey(id, at))) return conflict(`API key "${key.name}" is revoked already`);
+      if (!(await accounts.revokeApiKey(id, at)))
+        return conflict('already_revoked', `API key "${key.name}" is revoked already`);
       const before = publicKey(key);
       const after = { ...before, revoked: true };
       await audit.record({ actor: by, action: 'key.revoke', target: { type: 'api_key', id }, before, after });

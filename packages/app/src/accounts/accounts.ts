@@ -1,4 +1,5 @@
 import type {
+  ApiErrorReason,
   ApiKeyScope,
   AuditEntry,
   AuditQuery,
@@ -35,10 +36,10 @@ export interface PublicApiKey {
 export type AccountError =
   | { readonly type: 'invalid'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'not_found'; readonly message: string }
-  | { readonly type: 'conflict'; readonly message: string }
+  | { readonly type: 'conflict'; readonly reason: ApiErrorReason; readonly message: string }
   /** Wrong name or password, disabled user, used or wrong setup token: one message for all. */
-  | { readonly type: 'unauthenticated'; readonly message: string }
-  | { readonly type: 'forbidden'; readonly message: string };
+  | { readonly type: 'unauthenticated'; readonly reason: ApiErrorReason; readonly message: string }
+  | { readonly type: 'forbidden'; readonly reason: ApiErrorReason; readonly message: string };
 
 export interface SignedIn {
   /** Goes into the httpOnly session cookie; stored only as its SHA-256. */

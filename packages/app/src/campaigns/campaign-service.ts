@@ -1,4 +1,6 @@
 import {
+  type ApiErrorReason,
+  Audience,
   allowedActions,
   CAMPAIGN_TEMPLATE_KEYS,
   CAMPAIGN_TEMPLATES,
@@ -38,9 +40,14 @@ export type CampaignError =
   | { readonly type: 'invalid'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'not_found'; readonly message: string }
   /** The state does not allow it: a version moved, a status forbids it, a record exists or is in use. */
-  | { readonly type: 'conflict'; readonly message: string; readonly issues?: readonly SchemaIssue[] }
+  | {
+      readonly type: 'conflict';
+      readonly reason: ApiErrorReason;
+      readonly message: string;
+      readonly issues?: readonly SchemaIssue[];
+    }
   /** The acting user may not do it (the approval rule). */
-  | { readonly type: 'forbidden'; readonly message: string };
+  | { readonly type: 'forbidden'; readonly reason: ApiErrorReason; readonly message: string };
 
 export interface CampaignDeps {
   readonly store: Store;
@@ -65,6 +72,9 @@ export interface CampaignTemplateEntry {
   readonly description: CampaignTemplate['description'];
   readonly requires: CampaignTemplate['requires'];
   readonly offerId: string;
+  /** Whom the scenario addresses, and whom its offer (the stored one when it exists) is open to. */
+  readonly audience: Audience;
+  readonly eligibility: Audience | null;
   readonly available: boolean;
   readonly issues: readonly SchemaIssue[];
 }
@@ -99,15 +109,17 @@ const stale = (
   what: string,
   expected: number | string | null,
   actual: number | string | null,
-): CampaignError => ({
-  type: 'conflict',
-  message:
-    actual === null
-      ? `${what} was deleted meanwhile`
-      : expected === null
-        ? `${what} already exists`
-        : `${what} changed meanwhile (version ${actual}, not ${expected}); reload it and try again`,
-});
+): CampaignError => {
+  if (actual === null)
+    return { type: 'conflict', reason: 'deleted_meanwhile', message: `${what} was deleted meanwhile` };
+  if (expected === null)
+    return { type: 'conflict', reason: 'already_exists', message: `${what} already exists` };
+  return {
+    type: 'conflict',
+    reason: 'stale_version',
+    message: `${what} changed meanwhile (version ${actual}, not ${expected}); reload it and try again`,
+  };
+};
 
 const isTemplateKey = (key: string): key is CampaignTemplateKey =>
   CAMPAIGN_TEMPLATE_KEYS.some((candidate) => candidate === key);
@@ -144,7 +156,11 @@ export const campaignService = (deps: CampaignDeps) => {
     const offer = parsed.value;
     const existing = await campaigns.getOffer(offer.id);
     if (mode === 'create' && existing !== null)
-      return err({ type: 'conflict', message: `offer "${offer.id}" already exists` });
+      return err({
+        type: 'conflict',
+        reason: 'already_exists',
+        message: `offer "${offer.id}" already exists`,
+      });
     if (mode === 'update' && existing === null)
       return err({ type: 'not_found', message: `no offer "${offer.id}"` });
     return ok(await campaigns.saveOffer(offer, deps.clock()));
@@ -220,24 +236,36 @@ export const campaignService = (deps: CampaignDeps) => {
     if (moved.error.type === 'self_approval')
       return err({
         type: 'forbidden',
+        reason: 'self_approval',
         message: `campaign "${campaign.id}" must be approved by someone other than its author and its submitter`,
       });
     const allowed = allowedActions(campaign.status);
     return err({
       type: 'conflict',
+      reason: 'invalid_transition',
       message: `cannot ${action} campaign "${campaign.id}" while it is ${campaign.status}; ${allowed.length === 0 ? 'it accepts no action' : `it accepts ${allowed.join(', ')}`}`,
     });
   };
 
-  const templateEntry = (key: CampaignTemplateKey, ctx: CampaignContext): CampaignTemplateEntry => {
+  const templateEntry = (
+    key: CampaignTemplateKey,
+    ctx: CampaignContext,
+    offers: ReadonlyMap<string, Offer>,
+  ): CampaignTemplateEntry => {
     const template = CAMPAIGN_TEMPLATES[key];
     const checked = checkCampaignTemplate(key, ctx);
+    const offer = offers.get(template.offer.id);
     return {
       key,
       name: template.name,
       description: template.description,
       requires: template.requires,
       offerId: template.offer.id,
+      audience: template.audience,
+      eligibility:
+        offer === undefined
+          ? (Audience.safeParse(template.offer.eligibility).data ?? null)
+          : (offer.eligibility ?? null),
       available: checked.ok,
       issues: checked.ok ? [] : checked.error.issues,
     };
@@ -275,7 +303,11 @@ export const campaignService = (deps: CampaignDeps) => {
         .filter((stored) => stored.campaign.offers.includes(id))
         .map((stored) => stored.campaign.id);
       if (users.length > 0)
-        return err({ type: 'conflict', message: `offer "${id}" is used by campaign ${users.join(', ')}` });
+        return err({
+          type: 'conflict',
+          reason: 'in_use',
+          message: `offer "${id}" is used by campaign ${users.join(', ')}`,
+        });
       return (await campaigns.deleteOffer(id))
         ? ok(true)
         : err({ type: 'not_found', message: `no offer "${id}"` });
@@ -318,6 +350,7 @@ export const campaignService = (deps: CampaignDeps) => {
       if (!isEditable(campaign))
         return err({
           type: 'conflict',
+          reason: 'not_a_draft',
           message: `campaign "${id}" is ${campaign.status}; only a draft may be edited (reject sends a pending one back to draft)`,
         });
       const parsed = parseCampaign(
@@ -350,6 +383,7 @@ export const campaignService = (deps: CampaignDeps) => {
       if (!isEditable(campaign))
         return err({
           type: 'conflict',
+          reason: 'not_a_draft',
           message: `campaign "${id}" is ${campaign.status}; only a draft may be deleted`,
         });
       const expected = options.expectedVersion ?? version;
@@ -363,8 +397,9 @@ export const campaignService = (deps: CampaignDeps) => {
 
     // Gallery ----------------------------------------------------------------------------------
     async templates(): Promise<readonly CampaignTemplateEntry[]> {
-      const ctx = await context();
-      return CAMPAIGN_TEMPLATE_KEYS.map((key) => templateEntry(key, ctx));
+      const offers = await offerMap();
+      const ctx = await context(offers);
+      return CAMPAIGN_TEMPLATE_KEYS.map((key) => templateEntry(key, ctx, offers));
     },
 
     /**
@@ -389,15 +424,20 @@ export const campaignService = (deps: CampaignDeps) => {
       if (userError) return err(userError);
       const offers = await offerMap();
       const ctx = await context(offers);
-      const entry = templateEntry(key, ctx);
+      const entry = templateEntry(key, ctx, offers);
       if (!entry.available)
         return err({
           type: 'conflict',
+          reason: 'template_unavailable',
           message: `template "${key}" does not fit this workspace: ${entry.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
           issues: entry.issues,
         });
       if ((await campaigns.getCampaign(options.id)) !== null)
-        return err({ type: 'conflict', message: `campaign "${options.id}" already exists` });
+        return err({
+          type: 'conflict',
+          reason: 'already_exists',
+          message: `campaign "${options.id}" already exists`,
+        });
       const offerId = CAMPAIGN_TEMPLATES[key].offer.id;
       const existing = offers.get(offerId);
       let offer: Offer;
@@ -409,10 +449,7 @@ export const campaignService = (deps: CampaignDeps) => {
         if (!parsedOffer.ok)
           return err({
             type: 'invalid',
-            issues: parsedOffer.error.issues.map((issue) => ({
-              path: `offer.${issue.path}`,
-              message: issue.message,
-            })),
+            issues: parsedOffer.error.issues.map((issue) => ({ ...issue, path: `offer.${issue.path}` })),
           });
         offer = parsedOffer.value;
       } else {
@@ -433,7 +470,11 @@ export const campaignService = (deps: CampaignDeps) => {
           ? await campaigns.saveOffer(offer, deps.clock())
           : await campaigns.getOffer(offerId);
       if (storedOffer === null)
-        return err({ type: 'conflict', message: `offer "${offerId}" was deleted meanwhile` });
+        return err({
+          type: 'conflict',
+          reason: 'deleted_meanwhile',
+          message: `offer "${offerId}" was deleted meanwhile`,
+        });
       const saved = await write(parsed.value, null);
       if (!saved.ok) return saved;
       return ok({ campaign: saved.value, offer: storedOffer, offerCreated: existing === undefined });
@@ -459,6 +500,7 @@ export const campaignService = (deps: CampaignDeps) => {
       if (!rotated.ok) {
         return err({
           type: 'conflict',
+          reason: 'ucg_not_rotatable',
           message:
             rotated.error.type === 'salt_reused'
               ? 'the new salt was used before; rotate again'
@@ -471,7 +513,11 @@ export const campaignService = (deps: CampaignDeps) => {
       });
       return saved.ok
         ? saved
-        : err({ type: 'conflict', message: 'the UCG was rotated meanwhile; show it and try again' });
+        : err({
+            type: 'conflict',
+            reason: 'stale_version',
+            message: 'the UCG was rotated meanwhile; show it and try again',
+          });
     },
   };
 };

@@ -1,6 +1,7 @@
 import {
   type DeadLetter,
   err,
+  issueKindOf,
   ok,
   type Result,
   type RunDelivery,
@@ -42,6 +43,7 @@ const issuesOf = (error: z.ZodError): SchemaIssue[] =>
   error.issues.map((issue) => ({
     path: issue.path.length === 0 ? '(input)' : issue.path.map(String).join('.'),
     message: issue.message,
+    kind: issueKindOf(issue),
   }));
 
 /** Delivery use cases: dead letters, requeueing, a run's delivery report, unsubscribing. */

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import {
+  type ApiErrorReason,
   CUSTOMER_FIELDS,
   type CustomerList,
   checkSegmentRule,
@@ -8,7 +9,9 @@ import {
   type FeatureRefresh,
   findSegmentCycle,
   formatPath,
+  type IssueKind,
   importColumns,
+  issueKindOf,
   type NormalizedRow,
   ok,
   parseSegmentRule,
@@ -35,8 +38,30 @@ import { parse } from 'csv-parse';
 export type SegmentError =
   | { readonly type: 'invalid_segment'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'not_found'; readonly message: string }
-  | { readonly type: 'conflict'; readonly message: string }
+  /** The state does not allow it: a version moved, the id exists, another segment uses it. */
+  | { readonly type: 'conflict'; readonly reason: ApiErrorReason; readonly message: string }
   | { readonly type: 'invalid_file'; readonly message: string };
+
+/** A write based on a version that is no longer the stored one; nothing was written. */
+const staleSegment = (
+  id: string,
+  expected: number | string | null,
+  actual: number | string | null,
+): SegmentError => {
+  if (actual === null)
+    return {
+      type: 'conflict',
+      reason: 'deleted_meanwhile',
+      message: `segment "${id}" was deleted meanwhile`,
+    };
+  if (expected === null)
+    return { type: 'conflict', reason: 'already_exists', message: `segment "${id}" already exists` };
+  return {
+    type: 'conflict',
+    reason: 'stale_version',
+    message: `segment "${id}" changed meanwhile (version ${actual}, not ${expected}); reload it and try again`,
+  };
+};
 
 /** A rule to evaluate: a saved segment's, or one given inline (as the user types it). */
 export type SegmentTarget = { readonly segment: string } | { readonly rule: unknown };
@@ -53,10 +78,20 @@ const LIST_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** The export file could not be opened: the user's to fix, unlike a failure while writing. */
 class CannotWrite extends Error {}
 
-const invalid = (path: string, message: string): SegmentError => ({
+const invalid = (path: string, message: string, kind?: IssueKind): SegmentError => ({
   type: 'invalid_segment',
-  issues: [{ path, message }],
+  issues: [{ path, message, ...(kind === undefined ? {} : { kind }) }],
 });
+
+/** The `version` a change is based on: absent, or the whole number the caller read. */
+const expectedVersionOf = (input: unknown): Result<number | undefined, SegmentError> => {
+  if (typeof input !== 'object' || input === null || !('version' in input) || input.version === undefined)
+    return ok(undefined);
+  const { version } = input;
+  return typeof version === 'number' && Number.isSafeInteger(version) && version >= 1
+    ? ok(version)
+    : err(invalid('version', 'must be the version you read: a whole number from 1', 'invalid_type'));
+};
 
 /** The customer columns a rule reads, in order of first use: what a preview shows. */
 export const ruleAttributes = (rule: SegmentRule, found: string[] = []): string[] => {
@@ -161,6 +196,7 @@ export const segmentService = (deps: SegmentDeps) => {
                 ? pathPrefix
                 : `${pathPrefix}.${issue.path}`,
           message: issue.message,
+          ...(issue.kind === undefined ? {} : { kind: issue.kind }),
         })),
       });
     }
@@ -216,8 +252,8 @@ export const segmentService = (deps: SegmentDeps) => {
         if (!checked.ok) {
           issues.push(
             ...checked.error.issues.map((issue) => ({
+              ...issue,
               path: `segments.${next.id}.rule${issue.path === '(root)' ? '' : `.${issue.path}`}`,
-              message: issue.message,
             })),
           );
         }
@@ -254,14 +290,24 @@ export const segmentService = (deps: SegmentDeps) => {
         issues: shape.error.issues.map((issue) => ({
           path: formatPath(issue.path) || '(root)',
           message: issue.message,
+          kind: issueKindOf(issue),
         })),
       });
     }
     const { id, name, description } = shape.data;
+    const version = expectedVersionOf(input);
+    if (!version.ok) return version;
+    if (mode === 'create' && version.value !== undefined)
+      return err(invalid('version', 'is given only when changing a segment', 'unrecognized_keys'));
     const saved = await savedRules();
     if (mode === 'create' && saved.has(id))
-      return err({ type: 'conflict', message: `segment "${id}" already exists` });
-    if (mode === 'update' && !saved.has(id)) return err({ type: 'not_found', message: `no segment "${id}"` });
+      return err({ type: 'conflict', reason: 'already_exists', message: `segment "${id}" already exists` });
+    const current = saved.get(id);
+    if (mode === 'update' && current === undefined)
+      return err({ type: 'not_found', message: `no segment "${id}"` });
+    // Checked before the rule so that a stale edit is told so first; the store checks it again.
+    if (version.value !== undefined && version.value !== current?.version)
+      return err(staleSegment(id, version.value, current?.version ?? null));
     const body = typeof input === 'object' && input !== null && 'rule' in input ? input.rule : undefined;
     if (body === undefined) return err(invalid('rule', 'is required'));
     const known = new Map(saved);
@@ -270,17 +316,22 @@ export const segmentService = (deps: SegmentDeps) => {
     if (!rule.ok) return rule;
     const cycle = findSegmentCycle(id, rule.value, (other) => known.get(other)?.rule);
     if (cycle !== null)
-      return err(invalid('rule', `segments may not refer to themselves: ${cycle.join(' → ')}`));
+      return err(
+        invalid('rule', `segments may not refer to themselves: ${cycle.join(' → ')}`, 'segment_cycle'),
+      );
     const extra = Object.keys(shape.data).filter(
-      (key) => !['id', 'name', 'description'].includes(key) && key !== 'rule',
+      (key) => !['id', 'name', 'description', 'version'].includes(key) && key !== 'rule',
     );
-    if (extra.length > 0) return err(invalid(extra[0] ?? '(root)', 'is not a segment field'));
-    return ok(
-      await segments.saveSegment(
-        { id, name, ...(description === undefined ? {} : { description }), rule: rule.value },
-        deps.clock(),
-      ),
+    if (extra.length > 0)
+      return err(invalid(extra[0] ?? '(root)', 'is not a segment field', 'unrecognized_keys'));
+    // Without a version from the caller, the one read above: a write in between still conflicts.
+    const expectedVersion = version.value ?? current?.version ?? null;
+    const written = await segments.saveSegment(
+      { id, name, ...(description === undefined ? {} : { description }), rule: rule.value },
+      deps.clock(),
+      { expectedVersion },
     );
+    return written.ok ? written : err(staleSegment(id, written.error.expected, written.error.actual));
   };
 
   /**
@@ -335,6 +386,7 @@ export const segmentService = (deps: SegmentDeps) => {
       if (users.length > 0) {
         return err({
           type: 'conflict',
+          reason: 'in_use',
           message: `segment "${id}" is used by ${users.map((u) => `"${u.id}"`).join(', ')}`,
         });
       }
@@ -526,6 +578,7 @@ export const segmentService = (deps: SegmentDeps) => {
       if (users.length > 0) {
         return err({
           type: 'conflict',
+          reason: 'in_use',
           message: `list "${name}" is used by ${users.map((u) => `"${u.id}"`).join(', ')}`,
         });
       }

@@ -50,7 +50,7 @@ export type ContactPolicyUpdate = z.input<typeof ContactPolicyUpdate>;
 
 export type ContactPolicyError =
   | { readonly type: 'invalid'; readonly issues: readonly SchemaIssue[] }
-  | { readonly type: 'conflict'; readonly message: string };
+  | { readonly type: 'conflict'; readonly reason: 'stale_version'; readonly message: string };
 
 export interface ContactPolicySettingDeps {
   readonly settings: WorkspaceSettings;
@@ -124,6 +124,7 @@ export const contactPolicySetting = (deps: ContactPolicySettingDeps) => {
         if (version !== undefined && version !== current.version) {
           return err({
             type: 'conflict',
+            reason: 'stale_version',
             message: `the contact policy is at version ${current.version}, not ${version}: it changed since it was read`,
           });
         }

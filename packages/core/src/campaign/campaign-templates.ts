@@ -516,9 +516,7 @@ export const checkCampaignTemplate = (
   const issues: SchemaIssue[] = [];
   const offer = parseOffer(offerFromTemplate(key, { validFrom: '2000-01-01' }), context);
   if (!offer.ok) {
-    issues.push(
-      ...offer.error.issues.map((issue) => ({ path: `offer.${issue.path}`, message: issue.message })),
-    );
+    issues.push(...offer.error.issues.map((issue) => ({ ...issue, path: `offer.${issue.path}` })));
   }
   const offers = new Map([[template.offer.id, { channels: offer.ok ? offer.value.channels : [] }]]);
   const campaign = parseCampaign(campaignFromTemplate(key, { id: key, createdBy: 'template' }), {

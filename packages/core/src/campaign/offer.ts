@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueKindOf } from '../api-errors.ts';
 import { DeliveryChannel } from '../content/content-template.ts';
 import type { OfferContentField } from '../content/template-variables.ts';
 import { err, ok, type Result } from '../result.ts';
@@ -126,10 +127,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const under = (prefix: string, issue: SchemaIssue): SchemaIssue => {
-  if (issue.path === '(root)' || issue.path === '') return { path: prefix, message: issue.message };
+  if (issue.path === '(root)' || issue.path === '') return { ...issue, path: prefix };
   return {
+    ...issue,
     path: issue.path.startsWith('[') ? `${prefix}${issue.path}` : `${prefix}.${issue.path}`,
-    message: issue.message,
   };
 };
 
@@ -177,12 +178,18 @@ export const checkAudience = (
   if (known === undefined || known.has(audience.segment)) return [];
   const closest = closestName(audience.segment, known);
   const hint = closest === undefined ? '' : ` (did you mean "${closest}"?)`;
-  return [{ path: `${key}.segment`, message: `unknown segment "${audience.segment}"${hint}` }];
+  return [
+    { path: `${key}.segment`, message: `unknown segment "${audience.segment}"${hint}`, kind: 'unknown_name' },
+  ];
 };
 
 /** Zod's issues in our form: a path of keys, and the message. */
 export const zodIssues = (error: z.ZodError): SchemaIssue[] =>
-  error.issues.map((issue) => ({ path: formatPath(issue.path) || '(root)', message: issue.message }));
+  error.issues.map((issue) => ({
+    path: formatPath(issue.path) || '(root)',
+    message: issue.message,
+    kind: issueKindOf(issue),
+  }));
 
 // ---------------------------------------------------------------------------------------------
 // Offers

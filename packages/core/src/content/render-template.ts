@@ -1,4 +1,5 @@
 import { Liquid, type Template, type Variable } from 'liquidjs';
+import { issueKindOf } from '../api-errors.ts';
 import { err, ok, type Result } from '../result.ts';
 import { closestName } from '../segment/check-segment-rule.ts';
 import { formatPath, type SchemaIssue } from '../workspace-schema.ts';
@@ -263,6 +264,7 @@ export const parseContentTemplate = (
       issues: parsed.error.issues.map((issue) => ({
         path: formatPath(issue.path) || '(root)',
         message: issue.message,
+        kind: issueKindOf(issue),
       })),
     });
   }

@@ -1,3 +1,4 @@
+import { type IssueKind, issueKindOf } from '../api-errors.ts';
 import { err, ok, type Result } from '../result.ts';
 import { importColumns, isDate, parseMoney, parseTimestamp } from '../row-validation.ts';
 import { formatPath, type SchemaIssue, type WorkspaceSchema } from '../workspace-schema.ts';
@@ -230,8 +231,8 @@ interface Checker {
   readonly issues: SchemaIssue[];
 }
 
-const report = (checker: Checker, path: Path, message: string): void => {
-  checker.issues.push({ path: at(path), message });
+const report = (checker: Checker, path: Path, message: string, kind?: IssueKind): void => {
+  checker.issues.push({ path: at(path), message, ...(kind === undefined ? {} : { kind }) });
 };
 
 const DAYS_AGO = '{ "daysAgo": N }';
@@ -301,7 +302,7 @@ const checkCondition = (
 ): void => {
   const field = fields.get(condition.attribute);
   if (field === undefined) {
-    report(checker, [...path, 'attribute'], unknownField(condition.attribute));
+    report(checker, [...path, 'attribute'], unknownField(condition.attribute), 'unknown_name');
     return;
   }
   const allowed = OPERATORS_BY_KIND[field.kind];
@@ -371,6 +372,7 @@ const checkSelection = (
       checker,
       [...path, 'eventType'],
       `unknown event type "${selection.eventType}"${suggestion(selection.eventType, Object.keys(schema.events))}`,
+      'unknown_name',
     );
   } else {
     const unknownField = (name: string): string =>
@@ -407,7 +409,7 @@ const checkAggregateField = (
       measure.field === 'amount'
         ? `event type "${measure.eventType}" carries no amount`
         : `unknown field "${measure.field}" of event type "${measure.eventType}"${suggestion(measure.field, numeric)}`;
-    report(checker, [...path, 'field'], message);
+    report(checker, [...path, 'field'], message, 'unknown_name');
     return undefined;
   }
   if (!isAggregable(field)) {
@@ -466,7 +468,12 @@ const unknownCustomerAttribute =
 const checkFeatureName = (checker: Checker, feature: string, path: Path): RuleField | undefined => {
   const field = featureRuleField(feature);
   if (field === undefined) {
-    report(checker, path, `unknown feature "${feature}"${suggestion(feature, FEATURE_NAMES)}`);
+    report(
+      checker,
+      path,
+      `unknown feature "${feature}"${suggestion(feature, FEATURE_NAMES)}`,
+      'unknown_name',
+    );
   }
   return field;
 };
@@ -477,7 +484,12 @@ const checkMeasure = (checker: Checker, measure: Measure, path: Path): void => {
       const fields = customerRuleFields(checker.context.schema);
       const field = fields.get(measure.attribute);
       if (field === undefined) {
-        report(checker, [...path, 'attribute'], unknownCustomerAttribute(fields)(measure.attribute));
+        report(
+          checker,
+          [...path, 'attribute'],
+          unknownCustomerAttribute(fields)(measure.attribute),
+          'unknown_name',
+        );
       } else if (!isRankable(field)) {
         report(
           checker,
@@ -506,7 +518,7 @@ const checkReference = (
   path: Path,
 ): void => {
   if (known !== undefined && !known.has(name)) {
-    report(checker, path, `unknown ${what} "${name}"${suggestion(name, known)}`);
+    report(checker, path, `unknown ${what} "${name}"${suggestion(name, known)}`, 'unknown_name');
   }
 };
 
@@ -558,6 +570,7 @@ const checkRule = (checker: Checker, rule: SegmentRule, path: Path): void => {
             checker,
             [...path, 'kinds', index],
             `unknown relation kind "${kind}"${suggestion(kind, schema.relations.kinds)}`,
+            'unknown_name',
           );
         }
       });
@@ -597,7 +610,11 @@ export const parseSegmentRule = (
   if (!parsed.success) {
     return err({
       type: 'invalid_segment_rule',
-      issues: parsed.error.issues.map((issue) => ({ path: at(issue.path), message: issue.message })),
+      issues: parsed.error.issues.map((issue) => ({
+        path: at(issue.path),
+        message: issue.message,
+        kind: issueKindOf(issue),
+      })),
     });
   }
   return checkSegmentRule(parsed.data, context);

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   type ColumnSpec,
   type CustomerList,
+  err,
   type FeatureRefresh,
   importColumns,
   type NormalizedRow,
+  ok,
+  type Result,
   type RfmConfig,
   type RuleClock,
   type SavedSegment,
@@ -17,6 +20,7 @@ import {
   type SegmentVersion,
   SNAPSHOT_MEMBERS_KEPT,
   type SnapshotChanges,
+  type StaleWrite,
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { iso } from '../queries.ts';
@@ -73,31 +77,59 @@ export class SqlSegmentStore implements SegmentStore {
     return `id, name, description, version, definition, ${iso('created_at', this.dialect)} AS created_at, ${iso('updated_at', this.dialect)} AS updated_at`;
   }
 
-  async saveSegment(definition: SegmentDefinition, at: Date): Promise<SavedSegment> {
+  async saveSegment(
+    definition: SegmentDefinition,
+    at: Date,
+    options: { readonly expectedVersion?: number | null | undefined } = {},
+  ): Promise<Result<SavedSegment, StaleWrite>> {
     const stamp = at.toISOString();
     const rule = JSON.stringify(definition.rule);
-    await this.sql.transaction(async (runner) => {
+    const { expectedVersion } = options;
+    const written = await this.sql.transaction(async (runner): Promise<Result<true, StaleWrite>> => {
       const [current] = await runner.all('SELECT version FROM segments WHERE id = $1', [definition.id]);
-      const version = current === undefined ? 1 : count(current.version) + 1;
-      if (current === undefined) {
+      const stored = current === undefined ? null : count(current.version);
+      if (expectedVersion !== undefined && expectedVersion !== stored)
+        return err({ type: 'conflict', expected: expectedVersion, actual: stored });
+      const version = (stored ?? 0) + 1;
+      if (stored === null) {
         await runner.all(
           `INSERT INTO segments (id, name, description, version, definition, created_at, updated_at) VALUES ($1, $2, $3, CAST($4 AS INTEGER), CAST($5 AS ${this.json}), CAST($6 AS TIMESTAMPTZ), CAST($6 AS TIMESTAMPTZ))`,
           [definition.id, definition.name, definition.description ?? null, String(version), rule, stamp],
         );
       } else {
-        await runner.all(
-          `UPDATE segments SET name = $2, description = $3, version = CAST($4 AS INTEGER), definition = CAST($5 AS ${this.json}), updated_at = CAST($6 AS TIMESTAMPTZ) WHERE id = $1`,
-          [definition.id, definition.name, definition.description ?? null, String(version), rule, stamp],
+        // Only over the version read above: a save that committed in between (PostgreSQL reads
+        // committed rows) leaves nothing to update, and this one is stale instead of overwriting.
+        const updated = await runner.all(
+          `UPDATE segments SET name = $2, description = $3, version = CAST($4 AS INTEGER), definition = CAST($5 AS ${this.json}), updated_at = CAST($6 AS TIMESTAMPTZ) WHERE id = $1 AND version = CAST($7 AS INTEGER) RETURNING id`,
+          [
+            definition.id,
+            definition.name,
+            definition.description ?? null,
+            String(version),
+            rule,
+            stamp,
+            String(stored),
+          ],
         );
+        if (updated.length === 0) {
+          const [now] = await runner.all('SELECT version FROM segments WHERE id = $1', [definition.id]);
+          return err({
+            type: 'conflict',
+            expected: expectedVersion ?? stored,
+            actual: now === undefined ? null : count(now.version),
+          });
+        }
       }
       await runner.all(
         `INSERT INTO segment_versions (segment_id, version, name, description, definition, created_at) VALUES ($1, CAST($2 AS INTEGER), $3, $4, CAST($5 AS ${this.json}), CAST($6 AS TIMESTAMPTZ))`,
         [definition.id, String(version), definition.name, definition.description ?? null, rule, stamp],
       );
+      return ok(true);
     });
+    if (!written.ok) return written;
     const saved = await this.getSegment(definition.id);
     if (saved === null) throw new Error(`segment ${definition.id} vanished after saving`);
-    return saved;
+    return ok(saved);
   }
 
   async getSegment(id: string): Promise<SavedSegment | null> {

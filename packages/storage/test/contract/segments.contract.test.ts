@@ -1,5 +1,6 @@
 import { hashOf, type NormalizedRow, type SegmentRule, type Store } from '@opencvm/core';
 import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store-error.ts';
 import { ADAPTERS, testSchema } from './adapters.ts';
 
 /**
@@ -431,17 +432,67 @@ for (const adapter of ADAPTERS) {
       ]);
     });
 
+    it('saves a segment only over the version the writer read', async () => {
+      await using test = await adapter.open(schema);
+      const segments = test.store.segments;
+      const created = await segments.saveSegment({ id: 'gold', name: 'Gold', rule: gold }, NOW, {
+        expectedVersion: null,
+      });
+      expect(created).toMatchObject({ ok: true, value: { version: 1 } });
+      expect(
+        await segments.saveSegment({ id: 'gold', name: 'Again', rule: gold }, NOW, { expectedVersion: null }),
+      ).toEqual({ ok: false, error: { type: 'conflict', expected: null, actual: 1 } });
+      const mine = await segments.saveSegment({ id: 'gold', name: 'Mine', rule: gold }, NOW, {
+        expectedVersion: 1,
+      });
+      expect(mine).toMatchObject({ ok: true, value: { version: 2, name: 'Mine' } });
+      // A second editor who also read version 1 is refused, and nothing of theirs is written.
+      expect(
+        await segments.saveSegment({ id: 'gold', name: 'Theirs', rule: gold }, NOW, { expectedVersion: 1 }),
+      ).toEqual({ ok: false, error: { type: 'conflict', expected: 1, actual: 2 } });
+      expect(await segments.getSegment('gold')).toMatchObject({ version: 2, name: 'Mine' });
+      expect((await segments.segmentVersions('gold')).map((v) => [v.version, v.name])).toEqual([
+        [2, 'Mine'],
+        [1, 'Gold'],
+      ]);
+      expect(
+        await segments.saveSegment({ id: 'silver', name: 'Silver', rule: gold }, NOW, { expectedVersion: 3 }),
+      ).toEqual({ ok: false, error: { type: 'conflict', expected: 3, actual: null } });
+      expect(await segments.getSegment('silver')).toBeNull();
+
+      // Two editors of version 2 saving at the same moment: one wins, the other writes nothing
+      // (a stale answer, or the engine's own write conflict, which the API also answers with 409).
+      const outcomes = await Promise.allSettled(
+        ['First', 'Second'].map((name) =>
+          segments.saveSegment({ id: 'gold', name, rule: gold }, NOW, { expectedVersion: 2 }),
+        ),
+      );
+      const saved = outcomes.filter((outcome) => outcome.status === 'fulfilled' && outcome.value.ok);
+      expect(saved).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          expect(outcome.reason).toBeInstanceOf(StoreError);
+          expect(outcome.reason).toMatchObject({ reason: 'conflict' });
+        } else if (!outcome.value.ok)
+          expect(outcome.value.error).toMatchObject({ type: 'conflict', expected: 2 });
+      }
+      expect((await segments.segmentVersions('gold')).map((v) => v.version)).toEqual([3, 2, 1]);
+    });
+
     it('versions definitions, snapshots members and tells who entered and left', async () => {
       await using test = await adapter.open(schema);
       await load(test.store);
       const segments = test.store.segments;
       const first = await segments.saveSegment({ id: 'gold', name: 'Gold', rule: gold }, NOW);
-      expect(first.version).toBe(1);
+      expect(first).toMatchObject({ ok: true, value: { version: 1 } });
       const second = await segments.saveSegment(
         { id: 'gold', name: 'Gold tier', description: 'Top tier', rule: gold },
         NOW,
       );
-      expect(second).toMatchObject({ version: 2, name: 'Gold tier', description: 'Top tier', rule: gold });
+      expect(second).toMatchObject({
+        ok: true,
+        value: { version: 2, name: 'Gold tier', description: 'Top tier', rule: gold },
+      });
       expect((await segments.segmentVersions('gold')).map((v) => [v.version, v.name])).toEqual([
         [2, 'Gold tier'],
         [1, 'Gold'],

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** One refusal of the API: its code, message and, for bad input, the path of the problem. */
+/**
+ * One refusal of the API: its code, message and, for bad input, the path of the problem; `reason`
+ * says why where the code is too coarse. Pages show it through errorText, in the user's language.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -8,6 +11,7 @@ export class ApiError extends Error {
     message: string,
     readonly path: string | null,
     readonly details: unknown,
+    readonly reason: string | null = null,
   ) {
     super(message);
   }
@@ -30,12 +34,14 @@ const errorOf = async (response: Response): Promise<ApiError> => {
         const code = field('code');
         const message = field('message');
         const path = field('path');
+        const reason = field('reason');
         return new ApiError(
           response.status,
           typeof code === 'string' ? code : 'internal',
           typeof message === 'string' ? message : response.statusText,
           typeof path === 'string' ? path : null,
           field('details') ?? null,
+          typeof reason === 'string' ? reason : null,
         );
       }
     }

@@ -181,6 +181,19 @@ export const campaignsMessages = defineMessages({
     dryRunHint: 'Selects the audience and applies every step as a real run would, without sending anything.',
     dryRun: 'Run a dry run',
     dryRunNeedsSave: 'Save the draft first: a dry run works on the saved campaign.',
+    eligibleCount: (count: string) =>
+      `${count} customers of the audience are eligible for the chosen offers now.`,
+    eligibleCounting: 'Counting who is eligible…',
+    nobodyEligibleTitle: 'Nobody would be eligible',
+    nobodyEligible:
+      'No customer of this audience is eligible for the chosen offers: their eligibility leaves nobody. Change the audience or the offers before submitting, or nobody will get a message.',
+    nobodyQueuedTitle: 'Nobody would get a message',
+    nobodyQueued:
+      'The dry run ends with 0 customers to contact; the funnel shows at which step they leave. Change the audience, the offers or the contact policy before submitting.',
+    templateEligible: (count: string) =>
+      `${count} customers of this scenario’s audience are eligible for its offer now.`,
+    templateNobody:
+      'Nobody in this scenario’s audience is eligible for its offer in your data now. You can still create the draft and change its audience or offer.',
     funnelTitle: 'Funnel',
     funnelStep: 'Step',
     funnelEntered: 'Entered',
@@ -286,7 +299,6 @@ export const campaignsMessages = defineMessages({
     confirmStart: 'Start the campaign? Its schedule begins to run.',
     confirm: 'Confirm',
     done: (action: string) => `Done: ${action}`,
-    noDetailPermission: 'Your role shows the campaign list only.',
     runs: 'Runs',
     noRuns: 'No runs yet.',
     runStarted: 'Started',
@@ -505,6 +517,18 @@ export const campaignsMessages = defineMessages({
     dryRunHint: 'Отбирает аудиторию и проходит все шаги, как настоящий запуск, но ничего не отправляет.',
     dryRun: 'Выполнить пробный запуск',
     dryRunNeedsSave: 'Сначала сохраните черновик: пробный запуск работает с сохранённой кампанией.',
+    eligibleCount: (count: string) => `Выбранные предложения сейчас доступны ${count} клиентам аудитории.`,
+    eligibleCounting: 'Считаем, кому доступны предложения…',
+    nobodyEligibleTitle: 'Предложения не доступны никому',
+    nobodyEligible:
+      'Ни один клиент аудитории не подходит под условия выбранных предложений. Измените аудиторию или предложения до отправки на согласование, иначе сообщение не получит никто.',
+    nobodyQueuedTitle: 'Сообщение не получит никто',
+    nobodyQueued:
+      'Пробный запуск заканчивается нулём клиентов для отправки; воронка показывает, на каком шаге они выбывают. Измените аудиторию, предложения или контактную политику до отправки на согласование.',
+    templateEligible: (count: string) =>
+      `Предложение сценария сейчас доступно ${count} клиентам его аудитории.`,
+    templateNobody:
+      'В ваших данных сейчас нет клиентов аудитории сценария, которым доступно его предложение. Черновик всё равно можно создать и затем изменить аудиторию или предложение.',
     funnelTitle: 'Воронка',
     funnelStep: 'Шаг',
     funnelEntered: 'На входе',
@@ -610,7 +634,6 @@ export const campaignsMessages = defineMessages({
     confirmStart: 'Запустить кампанию? Начнёт действовать её расписание.',
     confirm: 'Подтвердить',
     done: (action: string) => `Готово: ${action}`,
-    noDetailPermission: 'Вашей роли доступен только список кампаний.',
     runs: 'Запуски',
     noRuns: 'Запусков пока не было.',
     runStarted: 'Начат',

@@ -57,31 +57,36 @@ const INTL_LOCALE: Readonly<Record<Locale, string>> = { en: 'en-GB', ru: 'ru-RU'
 /** Numbers, money, percentages and dates as the current language writes them. */
 export const useFormat = () => {
   const { locale } = useLocale();
-  return useMemo(() => {
-    const tag = INTL_LOCALE[locale];
-    const integer = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
-    const decimal = new Intl.NumberFormat(tag, { maximumFractionDigits: 2 });
-    const percent = new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 2 });
-    const date = new Intl.DateTimeFormat(tag, { dateStyle: 'medium' });
-    const dateTime = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' });
-    const money = new Map<string, Intl.NumberFormat>();
-    return {
-      integer: (value: number) => integer.format(value),
-      decimal: (value: number | string) => decimal.format(Number(value)),
-      /** A share given as a fraction (0.123 → 12.3 %). */
-      percent: (fraction: number) => percent.format(fraction),
-      /** An exact decimal amount as text ("1234.50") in `currency`. */
-      money: (amount: string | number, currency: string) => {
-        let format = money.get(currency);
-        if (format === undefined) {
-          format = new Intl.NumberFormat(tag, { style: 'currency', currency, maximumFractionDigits: 2 });
-          money.set(currency, format);
-        }
-        // Intl takes decimal strings exactly, without a detour through binary floating point.
-        return format.format(typeof amount === 'string' && isDecimal(amount) ? amount : Number(amount));
-      },
-      date: (value: string | Date) => date.format(new Date(value)),
-      dateTime: (value: string | Date) => dateTime.format(new Date(value)),
-    };
-  }, [locale]);
+  return useMemo(() => formatFor(locale), [locale]);
+};
+
+export type Format = ReturnType<typeof formatFor>;
+
+/** What useFormat gives, for one language (tests and code outside components use it directly). */
+export const formatFor = (locale: Locale) => {
+  const tag = INTL_LOCALE[locale];
+  const integer = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
+  const decimal = new Intl.NumberFormat(tag, { maximumFractionDigits: 2 });
+  const percent = new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 2 });
+  const date = new Intl.DateTimeFormat(tag, { dateStyle: 'medium' });
+  const dateTime = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' });
+  const money = new Map<string, Intl.NumberFormat>();
+  return {
+    integer: (value: number) => integer.format(value),
+    decimal: (value: number | string) => decimal.format(Number(value)),
+    /** A share given as a fraction (0.123 → 12.3 %). */
+    percent: (fraction: number) => percent.format(fraction),
+    /** An exact decimal amount as text ("1234.50") in `currency`. */
+    money: (amount: string | number, currency: string) => {
+      let format = money.get(currency);
+      if (format === undefined) {
+        format = new Intl.NumberFormat(tag, { style: 'currency', currency, maximumFractionDigits: 2 });
+        money.set(currency, format);
+      }
+      // Intl takes decimal strings exactly, without a detour through binary floating point.
+      return format.format(typeof amount === 'string' && isDecimal(amount) ? amount : Number(amount));
+    },
+    date: (value: string | Date) => date.format(new Date(value)),
+    dateTime: (value: string | Date) => dateTime.format(new Date(value)),
+  };
 };

@@ -146,6 +146,8 @@ export const resultsMessages = defineMessages({
     segmentIn: 'in the segment',
     segmentOut: 'not in the segment',
     missingValue: '(no value)',
+    yes: 'yes',
+    no: 'no',
     breakdownHint: 'Choose an attribute or a segment to compare the effect between groups of customers.',
     revenueShareTitle: 'Revenue-share report',
     revenueShareIntro:
@@ -297,6 +299,8 @@ export const resultsMessages = defineMessages({
     segmentIn: 'в сегменте',
     segmentOut: 'вне сегмента',
     missingValue: '(нет значения)',
+    yes: 'да',
+    no: 'нет',
     breakdownHint: 'Выберите атрибут или сегмент, чтобы сравнить эффект между группами клиентов.',
     revenueShareTitle: 'Отчёт о распределении выручки',
     revenueShareIntro:

@@ -50,6 +50,12 @@ export const segmentsMessages = defineMessages({
     countFailed: 'The rule cannot be counted yet; see the messages at the conditions.',
     issuesTitle: 'The rule has problems',
     saved: (version: number) => `Saved as version ${version}.`,
+    staleTitle: 'Not saved: the segment changed meanwhile',
+    staleHint:
+      'Your changes are still in the editor. Reload the latest version to see what changed, then make your changes again.',
+    reloadLatest: 'Reload the latest version',
+    reloaded: (version: number) =>
+      `Loaded the latest version (${version}); your unsaved changes were discarded.`,
     saveNew: 'Create segment',
     saveChanges: 'Save changes',
     unsaved: 'Unsaved changes',
@@ -216,6 +222,11 @@ export const segmentsMessages = defineMessages({
     countFailed: 'Правило пока нельзя посчитать: смотрите сообщения у условий.',
     issuesTitle: 'В правиле есть ошибки',
     saved: (version: number) => `Сохранено, версия ${version}.`,
+    staleTitle: 'Не сохранено: сегмент изменили, пока вы его редактировали',
+    staleHint:
+      'Ваши правки остались в редакторе. Загрузите последнюю версию, чтобы увидеть изменения, и внесите правки снова.',
+    reloadLatest: 'Загрузить последнюю версию',
+    reloaded: (version: number) => `Загружена последняя версия (${version}); несохранённые правки отброшены.`,
     saveNew: 'Создать сегмент',
     saveChanges: 'Сохранить изменения',
     unsaved: 'Есть несохранённые изменения',

@@ -1,12 +1,11 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../api/client.ts';
 import { useAuth } from '../auth.tsx';
+import { useErrorText, useIssueText } from '../components/error-alert.tsx';
+import { issuesOf } from '../components/error-text.ts';
 import { useMessages } from '../i18n/i18n.tsx';
 import { loginMessages } from '../i18n/login-messages.ts';
 import { LanguageSwitch } from '../layout/language-switch.tsx';
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Log-in, or the first admin's setup while the workspace has no user. */
 export const LoginPage = ({ setup }: { readonly setup: boolean }) => {
@@ -15,7 +14,9 @@ export const LoginPage = ({ setup }: { readonly setup: boolean }) => {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
-  const [error, setError] = useState<ApiError | string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const errorText = useErrorText();
+  const issueText = useIssueText();
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
@@ -26,13 +27,17 @@ export const LoginPage = ({ setup }: { readonly setup: boolean }) => {
       if (setup) await auth.setup({ token: token.trim(), name, password });
       else await auth.login(name, password);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught : messageOf(caught));
+      setError(caught);
     } finally {
       setBusy(false);
     }
   };
-  const fieldError = (path: string) =>
-    error instanceof ApiError && error.path === path ? error.message : null;
+  const issues = issuesOf(error);
+  const fieldError = (path: string) => {
+    const found = issues.find((issue) => issue.path === path);
+    return found === undefined ? null : issueText(found);
+  };
+  const shown = error === null ? null : errorText(error);
 
   return (
     <Center mih="100vh" bg="gray.0">
@@ -77,9 +82,10 @@ export const LoginPage = ({ setup }: { readonly setup: boolean }) => {
             autoComplete={setup ? 'new-password' : 'current-password'}
             error={fieldError('password')}
           />
-          {error !== null && (
+          {shown !== null && (
             <Alert color="red" role="alert">
-              {error instanceof ApiError ? error.message : error}
+              {shown.text}
+              {shown.detail !== null && issues.length === 0 && ` (${shown.detail})`}
             </Alert>
           )}
           <Button type="submit" loading={busy}>

@@ -7,9 +7,20 @@ import {
   RunFunnel,
 } from '@opencvm/core';
 import { z } from 'zod';
-import { ApiError, api } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
+import { Issue, issuesOf } from '../../components/error-text.ts';
 
 /** The answers the Campaigns area reads, checked against the same schemas the API is built on. */
+
+/** An audience or an offer's eligibility: a saved segment, or a rule (checked by the API). */
+const AudienceRef = z.union([
+  z.object({ type: z.literal('segment'), segment: z.string() }),
+  z.object({ type: z.literal('rule'), rule: z.unknown() }),
+]);
+type AudienceRef = z.infer<typeof AudienceRef>;
+
+const ruleOf = (audience: AudienceRef): unknown =>
+  audience.type === 'segment' ? { type: 'segment', segment: audience.segment } : audience.rule;
 
 export const StoredCampaign = z.object({
   campaign: Campaign,
@@ -34,6 +45,10 @@ export const CampaignRun = z.object({
   funnel: RunFunnel.nullable().catch(null),
 });
 export type CampaignRun = z.infer<typeof CampaignRun>;
+
+/** A real run as results show it to every role: its funnel counts, no more. */
+const ResultsRun = CampaignRun.omit({ campaignVersion: true, dryRun: true, dueAt: true });
+export type RunSummary = Omit<CampaignRun, 'campaignVersion'>;
 
 export const RunDelivery = z.object({
   runId: z.string(),
@@ -64,8 +79,10 @@ export const CampaignTemplateEntry = z.object({
     })
     .catch({ customerAttributes: [], eventTypes: [], features: [] }),
   offerId: z.string(),
+  audience: AudienceRef.nullable().catch(null),
+  eligibility: AudienceRef.nullable().catch(null),
   available: z.boolean(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  issues: z.array(Issue),
 });
 export type CampaignTemplateEntry = z.infer<typeof CampaignTemplateEntry>;
 
@@ -77,6 +94,7 @@ export const StoredOffer = z.object({
     channels: z.array(z.string()).catch([]),
     validFrom: z.string(),
     validTo: z.string().optional(),
+    eligibility: AudienceRef.optional().catch(undefined),
   }),
 });
 export type StoredOffer = z.infer<typeof StoredOffer>;
@@ -115,7 +133,7 @@ export const ContentPreview = z.object({
   variables: z.array(
     z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }),
   ),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  issues: z.array(Issue),
   sms: z
     .object({
       encoding: z.string(),
@@ -171,6 +189,11 @@ export const campaignApi = {
       schema: StoredCampaign,
     }),
   runs: (id: string) => allPages(`/v1/campaigns/${enc(id)}/runs`, CampaignRun),
+  /** The real runs results cover: what roles without data.read (viewers) may see of a campaign's runs. */
+  resultRuns: (id: string): Promise<RunSummary[]> =>
+    allPages(`/v1/campaigns/${enc(id)}/results/runs`, ResultsRun).then((runs) =>
+      runs.map((run) => ({ ...run, dryRun: false, dueAt: null })),
+    ),
   runNow: (id: string) => api('POST', `/v1/campaigns/${enc(id)}/runs`, { schema: CampaignRun }),
   dryRun: (id: string) => api('POST', `/v1/campaigns/${enc(id)}/dry-runs`, { schema: CampaignRun }),
   delivery: (runId: string) => api('GET', `/v1/runs/${enc(runId)}/delivery`, { schema: RunDelivery }),
@@ -201,6 +224,23 @@ export const campaignApi = {
         : await api('POST', '/v1/segments:count', { body: { rule: parsed.rule }, schema: Count });
     return answer.count;
   },
+  /**
+   * How many customers of an audience at least one of the offers is open to (an offer without
+   * eligibility is open to everyone): one count, as the segment builder's, in a single query.
+   */
+  eligibleCount: async (audience: unknown, eligibilities: readonly (unknown | null)[]): Promise<number> => {
+    const parsed = AudienceRef.parse(audience);
+    const offers = eligibilities.map((eligibility) =>
+      eligibility === null || eligibility === undefined ? null : ruleOf(AudienceRef.parse(eligibility)),
+    );
+    const anyOffer =
+      offers.length === 0 || offers.some((rule) => rule === null)
+        ? []
+        : [{ type: 'or', rules: offers.filter((rule) => rule !== null) }];
+    const rule = { type: 'and', rules: [ruleOf(parsed), ...anyOffer] };
+    const answer = await api('POST', '/v1/segments:count', { body: { rule }, schema: Count });
+    return answer.count;
+  },
   /** One customer of an audience, for a content preview on real data. */
   sampleCustomer: async (audience: unknown): Promise<string | null> => {
     const parsed = z
@@ -219,12 +259,4 @@ export const campaignApi = {
   },
 };
 
-/** Every issue of a refusal: `details.issues` of a 400, or its one path. */
-export const issuesOf = (error: unknown): { path: string; message: string }[] => {
-  if (!(error instanceof ApiError)) return [];
-  const details = z
-    .object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) })
-    .safeParse(error.details);
-  if (details.success) return details.data.issues;
-  return error.path === null ? [] : [{ path: error.path, message: error.message }];
-};
+export { issuesOf };

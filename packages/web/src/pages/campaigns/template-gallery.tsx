@@ -19,11 +19,11 @@ import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ErrorAlert, useIssueText } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
-import { campaignsMessages } from '../../i18n/campaigns-messages.ts';
+import { type CampaignsMessages, campaignsMessages } from '../../i18n/campaigns-messages.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
-import { useLocale, useMessages } from '../../i18n/i18n.tsx';
+import { useFormat, useLocale, useMessages } from '../../i18n/i18n.tsx';
 import { type CampaignTemplateEntry, campaignApi, issuesOf } from './campaign-api.ts';
 
 /** The channels a scenario has content for (SMS and push). */
@@ -31,6 +31,36 @@ const TEMPLATE_CHANNELS = ['sms', 'push'] as const;
 
 const localized = (text: Readonly<Record<string, string>>, locale: string): string =>
   text[locale] ?? text.en ?? Object.values(text)[0] ?? '';
+
+/**
+ * Who of the scenario's audience its offer is open to, counted once when the form opens: a
+ * warning before the draft is made when nobody is. Silent when it cannot be counted (a scenario
+ * that does not fit the workspace says why on its card).
+ */
+const TemplateReach = ({
+  template,
+  t,
+}: {
+  readonly template: CampaignTemplateEntry;
+  readonly t: CampaignsMessages;
+}) => {
+  const format = useFormat();
+  const { audience, eligibility } = template;
+  const counted = useLoad(
+    async () => (audience === null ? null : campaignApi.eligibleCount(audience, [eligibility])),
+    [template.key],
+  );
+  if (counted.status !== 'ready' || counted.value === null) return null;
+  return counted.value === 0 ? (
+    <Alert color="orange" title={t.nobodyEligibleTitle} role="alert" data-testid="template-nobody-eligible">
+      {t.templateNobody}
+    </Alert>
+  ) : (
+    <Text size="sm" c="dimmed" data-testid="template-eligible-count">
+      {t.templateEligible(format.integer(counted.value))}
+    </Text>
+  );
+};
 
 const FromTemplateForm = ({
   template,
@@ -51,10 +81,11 @@ const FromTemplateForm = ({
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const issues = issuesOf(error);
+  const issueText = useIssueText();
   const fieldError = (path: string) =>
     issues
       .filter((issue) => issue.path === path)
-      .map((issue) => issue.message)
+      .map((issue) => issueText(issue))
       .join('; ') || null;
 
   const submit = async (event: FormEvent) => {
@@ -83,6 +114,7 @@ const FromTemplateForm = ({
 
   return (
     <Stack component="form" onSubmit={submit}>
+      {template.available && <TemplateReach template={template} t={t} />}
       <TextInput
         label={t.campaignId}
         description={t.campaignIdHint}
@@ -146,6 +178,7 @@ const FromTemplateForm = ({
 /** Ready scenarios, each saying whether it fits this workspace and, if not, what is missing. */
 export const TemplateGallery = () => {
   const t = useMessages(campaignsMessages);
+  const issueText = useIssueText();
   const c = useMessages(commonMessages);
   const { locale } = useLocale();
   const auth = useAuth();
@@ -204,7 +237,7 @@ export const TemplateGallery = () => {
                           <Text span ff="monospace" size="xs">
                             {issue.path}
                           </Text>
-                          : {issue.message}
+                          : {issueText(issue)}
                         </List.Item>
                       ))}
                     </List>

@@ -23,7 +23,8 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { DELIVERY_CHANNELS, type DeliveryChannel, LOCALE_TAG } from '@opencvm/core';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client.ts';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ErrorAlert, useErrorText, useIssueText } from '../../components/error-alert.tsx';
+import type { Issue } from '../../components/error-text.ts';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { offersMessages } from '../../i18n/offers-messages.ts';
@@ -56,8 +57,6 @@ const STARTERS: Readonly<Record<DeliveryChannel, Readonly<Record<string, Fields>
 
 const isChannel = (value: string): value is DeliveryChannel =>
   DELIVERY_CHANNELS.some((channel) => channel === value);
-
-type Issue = { readonly path: string; readonly message: string };
 
 /** The template to send: locales with nothing written are left out; a webhook payload must be JSON. */
 const templateOf = (
@@ -214,6 +213,8 @@ const Rendered = ({ rendered }: { readonly rendered: Readonly<Record<string, unk
 /** `/offers/content`: write a message per language and preview it, live, on a real customer. */
 export const ContentEditor = () => {
   const t = useMessages(offersMessages);
+  const issueText = useIssueText();
+  const errorText = useErrorText();
   const workspace = useLoad(() => offerApi.workspace(), []);
   const offers = useLoad(() => offerApi.list(), []);
   const defaultLocale = workspace.status === 'ready' ? workspace.value.workspace.defaultLocale : null;
@@ -294,10 +295,13 @@ export const ContentEditor = () => {
     issues.filter((issue) => under(issue.path, fieldPath(locale, field)));
   const localeHasIssues = (locale: string) =>
     issues.some((issue) => under(issue.path, `content.locales.${locale}`));
+  const customerIssue = issues.find((issue) => issue.path === 'customerId');
   const customerError =
     preview.status === 'error' && preview.error instanceof ApiError && preview.error.status === 404
-      ? preview.error.message
-      : (issues.find((issue) => issue.path === 'customerId')?.message ?? null);
+      ? errorText(preview.error).text
+      : customerIssue === undefined
+        ? null
+        : issueText(customerIssue);
   const generalIssues = issues.filter(
     (issue) =>
       !locales.some((locale) => under(issue.path, `content.locales.${locale}`)) &&
@@ -397,8 +401,8 @@ export const ContentEditor = () => {
                           : found
                               .map((issue) =>
                                 issue.path === fieldPath(locale, field)
-                                  ? issue.message
-                                  : `${issue.path.slice(fieldPath(locale, field).length + 1)}: ${issue.message}`,
+                                  ? issueText(issue)
+                                  : `${issue.path.slice(fieldPath(locale, field).length + 1)}: ${issueText(issue)}`,
                               )
                               .join('; ');
                       const common = {
@@ -566,7 +570,7 @@ export const ContentEditor = () => {
                       <Stack gap={4} data-testid="content-issues">
                         {issues.map((issue) => (
                           <Text key={`${issue.path}:${issue.message}`} size="sm" c="red">
-                            <Code>{issue.path}</Code> {issue.message}
+                            <Code>{issue.path}</Code> {issueText(issue)}
                           </Text>
                         ))}
                       </Stack>
@@ -578,7 +582,7 @@ export const ContentEditor = () => {
                 <Stack gap={4}>
                   {generalIssues.map((issue) => (
                     <Text key={`${issue.path}:${issue.message}`} size="sm" c="red">
-                      <Code>{issue.path}</Code> {issue.message}
+                      <Code>{issue.path}</Code> {issueText(issue)}
                     </Text>
                   ))}
                 </Stack>

@@ -1,6 +1,7 @@
 import { Offer } from '@opencvm/core';
 import { z } from 'zod';
-import { ApiError, api } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
+import { Issue, issuesOf } from '../../components/error-text.ts';
 
 /** The answers the Offers and content area reads, checked against the schemas the API is built on. */
 
@@ -19,7 +20,7 @@ export const ContentPreview = z.object({
   locale: z.string(),
   rendered: z.record(z.string(), z.unknown()).nullable(),
   variables: z.array(z.object({ name: z.string(), value: TemplateValue })),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  issues: z.array(Issue),
   sms: z
     .object({
       encoding: z.enum(['GSM-7', 'UCS-2']),
@@ -62,12 +63,4 @@ export const offerApi = {
   preview: (body: unknown) => api('POST', '/v1/content:preview', { body, schema: ContentPreview }),
 };
 
-/** Every issue of a refusal by its path (`details.issues`), or the one path it names. */
-export const issuesOf = (error: unknown): { readonly path: string; readonly message: string }[] => {
-  if (!(error instanceof ApiError)) return [];
-  const parsed = z
-    .object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) })
-    .safeParse(error.details);
-  if (parsed.success) return parsed.data.issues;
-  return error.path === null ? [] : [{ path: error.path, message: error.message }];
-};
+export { issuesOf };

@@ -22,7 +22,8 @@ import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ErrorAlert, useIssueText } from '../../components/error-alert.tsx';
+import type { Issue } from '../../components/error-text.ts';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
@@ -96,8 +97,6 @@ const isChannel = (value: string): value is DeliveryChannel =>
 const isEligibility = (value: string): value is EligibilityType =>
   value === 'everyone' || value === 'segment' || value === 'rule';
 
-type Issue = { readonly path: string; readonly message: string };
-
 /** The body the API takes; a rule that is not JSON is reported at its field before sending. */
 const bodyOf = (
   draft: OfferDraft,
@@ -162,6 +161,7 @@ const Form = ({ initial, existing }: { readonly initial: OfferDraft; readonly ex
   const [issues, setIssues] = useState<readonly Issue[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const issueText = useIssueText();
 
   const set = <K extends keyof OfferDraft>(key: K, value: OfferDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
@@ -169,7 +169,7 @@ const Form = ({ initial, existing }: { readonly initial: OfferDraft; readonly ex
     const found = issues.filter((issue) => under(issue.path, field));
     if (found.length === 0) return null;
     return found
-      .map((issue) => (issue.path === field ? issue.message : `${issue.path}: ${issue.message}`))
+      .map((issue) => (issue.path === field ? issueText(issue) : `${issue.path}: ${issueText(issue)}`))
       .join('; ');
   };
   const others = issues.filter((issue) => !FIELDS.some((field) => under(issue.path, field)));
@@ -415,7 +415,7 @@ const Form = ({ initial, existing }: { readonly initial: OfferDraft; readonly ex
             <List size="sm">
               {others.map((issue) => (
                 <List.Item key={`${issue.path}:${issue.message}`}>
-                  {issue.path}: {issue.message}
+                  {issue.path}: {issueText(issue)}
                 </List.Item>
               ))}
             </List>

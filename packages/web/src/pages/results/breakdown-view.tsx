@@ -5,7 +5,7 @@ import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { resultsMessages } from '../../i18n/results-messages.ts';
-import { useResultFormat } from './result-format.ts';
+import { sliceValue, useResultFormat } from './result-format.ts';
 import {
   CampaignResults,
   csvText,
@@ -66,6 +66,10 @@ export const BreakdownView = ({
         ]
       : []),
   ];
+  const segment = by.startsWith('segment:')
+    ? context?.segments.find((candidate) => `segment:${candidate.id}` === by)
+    : undefined;
+  const attributeType = context?.attributes.find((attribute) => attribute.name === by)?.type;
   const sliceName = (value: string | null) =>
     value === null
       ? t.missingValue
@@ -73,7 +77,8 @@ export const BreakdownView = ({
         ? value === 'in'
           ? t.segmentIn
           : t.segmentOut
-        : value;
+        : sliceValue(value, attributeType, { f, currency: context?.currency ?? 'EUR', t });
+  const byLabel = segment?.name ?? by;
   const slices = breakdown.status === 'ready' ? (breakdown.value?.breakdown?.slices ?? []) : [];
   const against = breakdown.status === 'ready' ? (breakdown.value?.comparison ?? null) : null;
 
@@ -145,7 +150,7 @@ export const BreakdownView = ({
           >
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>{by}</Table.Th>
+                <Table.Th>{byLabel}</Table.Th>
                 <Table.Th ta="right">
                   {t.columns.n}: {t.groups.target}
                 </Table.Th>

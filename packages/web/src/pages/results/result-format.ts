@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useFormat, useLocale, useMessages } from '../../i18n/i18n.tsx';
+import { type Format, useFormat, useLocale, useMessages } from '../../i18n/i18n.tsx';
 import { resultsMessages } from '../../i18n/results-messages.ts';
 import type { MetricName } from './results-api.ts';
 
@@ -60,4 +60,41 @@ export const useResultFormat = (currency: string) => {
       number === null ? '—' : number < 0.0001 ? `< ${small.format(0.0001)}` : small.format(number);
     return { value, lift, relative, interval, incremental, pValue, ...format };
   }, [format, t, currency, locale]);
+};
+
+/**
+ * A slice's attribute value as the rest of the page writes values: the store gives it as text
+ * (`12.5000`, `true`, `2026-03-01 10:00:00+00`), which is shown as written only for names.
+ */
+export const sliceValue = (
+  value: string,
+  type: string | undefined,
+  options: {
+    readonly f: Pick<Format, 'integer' | 'decimal' | 'money' | 'date' | 'dateTime'>;
+    readonly currency: string;
+    readonly t: { readonly yes: string; readonly no: string };
+  },
+): string => {
+  const { f, currency, t } = options;
+  const number = Number(value);
+  switch (type) {
+    case 'integer':
+      return value !== '' && Number.isFinite(number) ? f.integer(number) : value;
+    case 'number':
+      return value !== '' && Number.isFinite(number) ? f.decimal(number) : value;
+    case 'money':
+      return /^-?\d+(\.\d+)?$/.test(value) ? f.money(value, currency) : value;
+    case 'boolean':
+      return value === 'true' || value === 't' ? t.yes : value === 'false' || value === 'f' ? t.no : value;
+    case 'date':
+      // Noon UTC is the same calendar day in every time zone the browser may be in.
+      return /^\d{4}-\d{2}-\d{2}$/.test(value) ? f.date(`${value}T12:00:00Z`) : value;
+    case 'timestamp': {
+      // Both engines write `YYYY-MM-DD HH:MM:SS[.fff]+HH[:MM]`; Date wants the ISO form.
+      const iso = value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+      return Number.isNaN(Date.parse(iso)) ? value : f.dateTime(iso);
+    }
+    default:
+      return value;
+  }
 };

@@ -1,8 +1,9 @@
 import { Anchor, Button, Group, Loader, NumberInput, Stack, Table, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { ApiError, api, apiText } from '../../api/client.ts';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { api, apiText } from '../../api/client.ts';
+import { ErrorAlert, useIssueText } from '../../components/error-alert.tsx';
+import { issuesOf } from '../../components/error-text.ts';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
@@ -21,10 +22,12 @@ export const RevenueShareReport = ({ currency }: { readonly currency: string }) 
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const params = `from=${encodeURIComponent(query.from)}&to=${encodeURIComponent(query.to)}${query.share === '' ? '' : `&share=${encodeURIComponent(query.share)}`}`;
   const report = useLoad(() => api('GET', `/v1/revenue-share?${params}`, { schema: RevenueShare }), [params]);
-  const fieldError = (path: string) =>
-    report.status === 'error' && report.error instanceof ApiError && report.error.path === path
-      ? report.error.message
-      : null;
+  const issueText = useIssueText();
+  const fieldError = (path: string) => {
+    const found =
+      report.status === 'error' ? issuesOf(report.error).find((issue) => issue.path === path) : undefined;
+    return found === undefined ? null : issueText(found);
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

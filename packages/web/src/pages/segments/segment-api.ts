@@ -1,6 +1,6 @@
 import { SegmentRule, WorkspaceSchema } from '@opencvm/core';
 import { z } from 'zod';
-import { ApiError, api } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
 
 /** Answers of the segment routes that this area reads, checked on arrival. */
 
@@ -77,16 +77,7 @@ const SchemaView = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
-export const SchemaIssue = z.object({ path: z.string(), message: z.string() });
-export type SchemaIssue = z.infer<typeof SchemaIssue>;
-
-/** Every issue a refusal names (a 400 lists them in details), else its one path and message. */
-export const issuesOf = (error: unknown): readonly SchemaIssue[] => {
-  if (!(error instanceof ApiError)) return [];
-  const details = z.object({ issues: z.array(SchemaIssue) }).safeParse(error.details);
-  if (details.success) return details.data.issues;
-  return error.path === null ? [] : [{ path: error.path, message: error.message }];
-};
+export { Issue as SchemaIssue, issuesOf } from '../../components/error-text.ts';
 
 /** Pages through a list route to its end; segment and list counts stay small. */
 const everything = async <T extends z.ZodType>(path: string, item: T): Promise<z.infer<T>[]> => {
@@ -111,7 +102,7 @@ export const segmentApi = {
   get: (id: string) => api('GET', segmentPath(id), { schema: SavedSegment }),
   create: (body: { id: string; name: string; description?: string; rule: SegmentRule }) =>
     api('POST', '/v1/segments', { body, schema: SavedSegment }),
-  update: (id: string, body: { name: string; description?: string; rule: SegmentRule }) =>
+  update: (id: string, body: { name: string; description?: string; rule: SegmentRule; version: number }) =>
     api('PUT', segmentPath(id), { body, schema: SavedSegment }),
   remove: (id: string) => api('DELETE', segmentPath(id)),
   count: (rule: SegmentRule) => api('POST', '/v1/segments:count', { body: { rule }, schema: Count }),

@@ -20,8 +20,9 @@ import type { SegmentRule, WorkspaceSchema } from '@opencvm/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { z } from 'zod';
+import { ApiError } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ErrorAlert, useErrorText, useIssueText } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
@@ -205,9 +206,36 @@ const EditorForm = (props: EditorProps) => {
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const live = useLiveCount(rule);
 
-  const saveIssues = issuesOf(saveError);
+  const issueText = useIssueText();
+  const errorText = useErrorText();
+  // Issues reach the builder's fields already in the user's language.
+  const localised = (issues: readonly SchemaIssue[]): SchemaIssue[] =>
+    issues.map((issue) => ({ ...issue, message: issueText(issue) }));
+  const saveIssues = localised(issuesOf(saveError));
   const ruleIssues =
-    live.status === 'invalid' ? live.issues : saveIssues.filter((issue) => issue.path.startsWith('rule'));
+    live.status === 'invalid'
+      ? localised(live.issues)
+      : saveIssues.filter((issue) => issue.path.startsWith('rule'));
+  // Someone saved or deleted this segment since it was loaded: nothing of this edit was written.
+  const staleSave =
+    saveError instanceof ApiError &&
+    saveError.code === 'conflict' &&
+    (saveError.reason === 'stale_version' || saveError.reason === 'deleted_meanwhile');
+  const reloadLatest = async () => {
+    if (saved === null) return;
+    try {
+      const latest = await segmentApi.get(saved.id);
+      setSaved(latest);
+      setName(latest.name);
+      setDescription(latest.description ?? '');
+      setRule(latest.rule);
+      setDirty(false);
+      setSaveError(null);
+      setNotice(t.reloaded(latest.version));
+    } catch (error) {
+      setSaveError(error);
+    }
+  };
   const explain = live.status === 'ready' ? live.explain : null;
 
   const edit = (change: () => void) => {
@@ -223,10 +251,11 @@ const EditorForm = (props: EditorProps) => {
     setNotice(null);
     const body = { name, ...(description.trim() === '' ? {} : { description }), rule };
     try {
+      // A change names the version it was made on, so a save by someone else meanwhile is refused.
       const result =
         saved === null
           ? await segmentApi.create({ id: key, ...body })
-          : await segmentApi.update(saved.id, body);
+          : await segmentApi.update(saved.id, { ...body, version: saved.version });
       setSaved(result);
       setDirty(false);
       setNotice(t.saved(result.version));
@@ -297,7 +326,21 @@ const EditorForm = (props: EditorProps) => {
           {notice}
         </Alert>
       )}
-      {saveError !== null && saveIssues.length === 0 && <ErrorAlert error={saveError} />}
+      {staleSave ? (
+        <Alert color="orange" title={t.staleTitle} role="alert" data-testid="segment-conflict">
+          <Stack gap="xs" align="flex-start">
+            <Text size="sm">{errorText(saveError).text}</Text>
+            <Text size="sm">{t.staleHint}</Text>
+            {saveError.reason === 'stale_version' && (
+              <Button size="xs" variant="light" onClick={() => void reloadLatest()}>
+                {t.reloadLatest}
+              </Button>
+            )}
+          </Stack>
+        </Alert>
+      ) : (
+        saveError !== null && saveIssues.length === 0 && <ErrorAlert error={saveError} />
+      )}
       {unmatchedIssues.length > 0 && (
         <Alert color="red" title={t.issuesTitle} role="alert">
           {unmatchedIssues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}
@@ -382,11 +425,7 @@ const EditorForm = (props: EditorProps) => {
             )}
             {live.status === 'invalid' && (
               <Text size="sm" c="red" mt="xs">
-                {live.issues.length > 0
-                  ? t.countFailed
-                  : live.error instanceof Error
-                    ? live.error.message
-                    : String(live.error)}
+                {live.issues.length > 0 ? t.countFailed : errorText(live.error).text}
               </Text>
             )}
           </Paper>

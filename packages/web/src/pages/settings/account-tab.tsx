@@ -4,7 +4,7 @@ import { api } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { fieldErrorsOf, SettingsError } from './settings-shared.tsx';
+import { SettingsError, useFieldErrors } from './settings-shared.tsx';
 
 /** The signed-in user's own account: a new password, which ends every session of theirs. */
 export const AccountTab = () => {
@@ -17,6 +17,7 @@ export const AccountTab = () => {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
+  const fieldErrors = useFieldErrors(error);
 
   if (auth.state.status !== 'signed-in' || auth.state.session.kind !== 'user')
     return <Alert color="gray">{t.account.notUser}</Alert>;
@@ -39,7 +40,6 @@ export const AccountTab = () => {
       setBusy(false);
     }
   };
-  const fieldErrors = fieldErrorsOf(error);
 
   return (
     <Paper withBorder p="lg" maw={520} component="form" onSubmit={submit} aria-labelledby="password-title">

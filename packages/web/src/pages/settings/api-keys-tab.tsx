@@ -21,7 +21,7 @@ import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { ConfirmModal, fieldErrorsOf, SettingsError, TabLoading } from './settings-shared.tsx';
+import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 const PublicApiKey = z.object({
   id: z.string(),
@@ -93,10 +93,10 @@ export const ApiKeysTab = () => {
     }
   };
 
+  const fieldErrors = useFieldErrors(error);
   if (loaded.status === 'loading') return <TabLoading />;
   if (loaded.status === 'error') return <ErrorAlert error={loaded.error} />;
   const { keys, userNames } = loaded.value;
-  const fieldErrors = fieldErrorsOf(error);
 
   return (
     <Stack>

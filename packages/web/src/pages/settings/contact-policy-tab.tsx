@@ -32,7 +32,7 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { ConfirmModal, fieldErrorsOf, SettingsError, TabLoading } from './settings-shared.tsx';
+import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 const ContactPolicySettings = z.object({
   policy: ContactPolicy,
@@ -168,8 +168,8 @@ const PolicyEditor = ({
   const [confirmReset, setConfirmReset] = useState(false);
   const [resetError, setResetError] = useState<unknown>(null);
   const dirty = JSON.stringify(form) !== JSON.stringify(initial);
-  const fieldErrors = fieldErrorsOf(error);
-  const conflict = error instanceof ApiError && error.code === 'conflict';
+  const fieldErrors = useFieldErrors(error);
+  const conflict = error instanceof ApiError && error.reason === 'stale_version';
 
   const scopeName = (scope: CapScope | 'default') =>
     scope === 'default' ? t.policy.scopes.total : t.policy.scopes[scope];

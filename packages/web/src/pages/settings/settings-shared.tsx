@@ -1,35 +1,34 @@
 import { Alert, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { z } from 'zod';
-import { ApiError } from '../../api/client.ts';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ErrorAlert, useIssueText } from '../../components/error-alert.tsx';
+import { issuesOf } from '../../components/error-text.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
 
-const IssueDetails = z.object({ issues: z.array(z.object({ path: z.string(), message: z.string() })) });
-
-/** Every refused field of an API error by its path (`policy.caps.sms.day` → its message). */
-export const fieldErrorsOf = (error: unknown): ReadonlyMap<string, string> => {
-  if (!(error instanceof ApiError)) return new Map();
-  const details = IssueDetails.safeParse(error.details);
-  if (details.success) return new Map(details.data.issues.map((issue) => [issue.path, issue.message]));
-  return error.path === null ? new Map() : new Map([[error.path, error.message]]);
+/**
+ * Every refused field of an API error by its path (`policy.caps.sms.day` → what is wrong), in the
+ * user's language.
+ */
+export const useFieldErrors = (error: unknown): ReadonlyMap<string, string> => {
+  const issueText = useIssueText();
+  return new Map(issuesOf(error).map((issue) => [issue.path, issueText(issue)]));
 };
 
 /**
  * A refusal: refused input as the list of its issues, each with its path (the fields show them
- * too); anything else as the API said it.
+ * too); anything else as ErrorAlert says it.
  */
 export const SettingsError = ({ error }: { readonly error: unknown }) => {
   const common = useMessages(commonMessages);
-  const issues = error instanceof ApiError ? IssueDetails.safeParse(error.details) : null;
-  if (issues?.success !== true) return <ErrorAlert error={error} />;
+  const issueText = useIssueText();
+  const issues = issuesOf(error);
+  if (issues.length === 0) return <ErrorAlert error={error} />;
   return (
     <Alert color="red" title={common.error} role="alert">
       <List size="sm">
-        {issues.data.issues.map((issue) => (
+        {issues.map((issue) => (
           <List.Item key={`${issue.path}:${issue.message}`}>
-            <code>{issue.path}</code>: {issue.message}
+            <code>{issue.path}</code>: {issueText(issue)}
           </List.Item>
         ))}
       </List>

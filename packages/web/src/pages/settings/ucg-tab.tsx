@@ -19,7 +19,7 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { ConfirmModal, fieldErrorsOf, TabLoading } from './settings-shared.tsx';
+import { ConfirmModal, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 const UcgSettings = z.object({
   salt: z.string(),
@@ -40,6 +40,7 @@ export const UcgTab = () => {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const fieldErrors = useFieldErrors(error);
 
   if (loaded.status === 'loading') return <TabLoading />;
   if (loaded.status === 'error') return <ErrorAlert error={loaded.error} />;
@@ -166,7 +167,7 @@ export const UcgTab = () => {
             max={100}
             decimalScale={2}
             step={0.5}
-            error={fieldErrorsOf(error).get('share')}
+            error={fieldErrors.get('share')}
           />
         </Stack>
       </ConfirmModal>

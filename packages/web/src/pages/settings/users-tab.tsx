@@ -21,7 +21,7 @@ import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { ConfirmModal, fieldErrorsOf, SettingsError, TabLoading } from './settings-shared.tsx';
+import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 const PublicUser = z.object({
   id: z.string(),
@@ -165,7 +165,7 @@ export const UsersTab = () => {
   const patch = (user: PublicUser, body: Record<string, unknown>, done: string) =>
     run(() => api('PATCH', `/v1/users/${encodeURIComponent(user.id)}`, { body, schema: PublicUser }), done);
 
-  const fieldErrors = fieldErrorsOf(error);
+  const fieldErrors = useFieldErrors(error);
   if (loaded.status === 'loading') return <TabLoading />;
   if (loaded.status === 'error') return <ErrorAlert error={loaded.error} />;
   const users = loaded.value.items;
