@@ -269,13 +269,14 @@ const openDuckDb = async (data: GeneratedData, schema: WorkspaceSchema): Promise
   try {
     // Applies migrations added since the file was made.
     await store.prepare(schema);
-    // The generated history is written customer by customer; stored by month, as a store loaded
-    // day by day is (or after `cvm optimize`), once.
-    const optimized = join(data.dir, 'optimized');
+    // The generated history is written customer by customer; stored by month, type and customer,
+    // as `cvm optimize` leaves a store, once (the marker names the order, so a cache optimized in
+    // an earlier order is rewritten).
+    const optimized = join(data.dir, 'optimized-by-month-type-customer');
     if (!existsSync(optimized)) {
       const started = performance.now();
       const { events } = await store.optimize();
-      log(`duckdb: ${count(events)} events stored by month and customer in ${took(started)}`);
+      log(`duckdb: ${count(events)} events stored by month, type and customer in ${took(started)}`);
       await writeFile(optimized, `${new Date().toISOString()}\n`);
     }
     return store;

@@ -242,7 +242,9 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
 
   program
     .command('optimize')
-    .description('store the events by month, then customer (embedded store), after a bulk load of history')
+    .description(
+      'store the events by month, type and customer (embedded store), after a bulk load of history',
+    )
     .action(async () => {
       await withApp(async (app) => {
         const started = performance.now();
@@ -255,7 +257,7 @@ export const runCli = async (argv: readonly string[], context: CliContext): Prom
         out(
           events === 0
             ? 'nothing to do on this store'
-            : `${events.toLocaleString('en')} events stored by month and customer in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+            : `${events.toLocaleString('en')} events stored by month, type and customer in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         );
       });
     });

@@ -103,10 +103,11 @@ export interface Store {
   prepare(schema: WorkspaceSchema): Promise<void>;
   summary(): Promise<StoreSummary>;
   /**
-   * Rewrites the events by month, then customer, where the engine profits from it (DuckDB skips
-   * whole row groups outside a time window only when rows are stored by time, and aggregates per
-   * customer faster when a customer's rows are together): after a bulk load of history that was
-   * not in time order. Returns the events rewritten; 0 when nothing was done.
+   * Rewrites the events by month, then type, then customer, where the engine profits from it
+   * (DuckDB skips whole row groups outside a time window or of another event type only when rows
+   * are stored that way, and aggregates per customer faster when a customer's rows are together):
+   * after a bulk load of history, and from time to time as events arrive. Returns the events
+   * rewritten; 0 when nothing was done.
    */
   optimize(): Promise<{ readonly events: number }>;
   /**

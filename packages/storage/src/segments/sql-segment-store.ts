@@ -481,10 +481,14 @@ export class SqlSegmentStore implements SegmentStore {
           SELECT e.customer_id, max(e.ts) AS last_ts, count(*) AS frequency, COALESCE(sum(e.amount), 0) AS monetary
           FROM events e
           WHERE e.ts <= ${now} AND e.ts >= CAST($2 AS TIMESTAMPTZ) AND e.type IN (${types})
-            AND EXISTS (SELECT 1 FROM customers c WHERE c.id = e.customer_id)
           GROUP BY e.customer_id
         ),
-        measured AS (SELECT customer_id, ${days} AS recency_days, frequency, monetary FROM agg),
+        -- Events of unknown customers are left out after grouping: one lookup per customer
+        -- instead of one per event (tens of millions), which more than halves the refresh.
+        measured AS (
+          SELECT customer_id, ${days} AS recency_days, frequency, monetary FROM agg
+          WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = agg.customer_id)
+        ),
         scored AS (
           SELECT customer_id, recency_days, frequency, monetary,
             ${quintile('recency_days DESC')} AS r,

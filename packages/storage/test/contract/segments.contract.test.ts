@@ -371,6 +371,12 @@ for (const adapter of ADAPTERS) {
     it('refreshes RFM with shared ranks for equal values and uses the scores in rules', async () => {
       await using test = await adapter.open(schema);
       await load(test.store);
+      // Events of a customer the store does not hold are neither scored nor ranked against.
+      await test.store.importRows(
+        'events',
+        [{ id: 'ghost-1', customer_id: 'ghost', type: 'purchase', ts: '2026-01-14T10:00:00Z', amount: 5000 }],
+        new Set(['id', 'customer_id', 'type', 'ts', 'amount']),
+      );
       const refresh = await test.store.segments.refreshFeatures(
         { eventTypes: ['purchase'], windowDays: 365 },
         clock,
