@@ -138,6 +138,48 @@ describe.skipIf(!hasChromium()).each<Locale>(['en', 'ru'])(suiteName('campaign f
     expect(await field(page, t.segments.name).inputValue()).toBe(`${String(stored.name)} (2)`);
   });
 
+  test('Campaigns: a scenario whose offer is open to nobody says so before a draft is made', async () => {
+    const templates = await changeElsewhere(page, {
+      method: 'GET',
+      path: '/v1/campaign-templates',
+      body: undefined,
+    });
+    const entry = Object(templates.body).items?.find(
+      (item: { name?: Record<string, string> }) => item.name?.en === STRINGS.en.campaigns.scenario,
+    );
+    const offerPath = `/v1/offers/${encodeURIComponent(String(entry?.offerId))}`;
+    const stored = await changeElsewhere(page, { method: 'GET', path: offerPath, body: undefined });
+    expect(stored.status).toBe(200);
+    const offer = Object(stored.body).offer;
+    const nobody = {
+      type: 'rule',
+      rule: { type: 'attribute', attribute: 'id', op: '=', value: 'e2e-nobody' },
+    };
+    expect(
+      (
+        await changeElsewhere(page, {
+          method: 'PUT',
+          path: offerPath,
+          body: { ...offer, eligibility: nobody },
+        })
+      ).status,
+    ).toBe(200);
+    try {
+      await goTo(page, t, 'campaigns');
+      await page.getByRole('tab', { name: t.campaigns.galleryTab }).click();
+      await page.getByRole('button', { name: `${t.campaigns.useScenario}: ${t.campaigns.scenario}` }).click();
+      const dialog = page.getByRole('dialog');
+      const warning = dialog.getByTestId('template-nobody-eligible');
+      await warning.waitFor();
+      expect(await warning.innerText()).toContain(t.campaigns.nobodyEligible);
+      await screenshot(page, `${locale}-scenario-nobody-eligible`);
+      await dialog.getByRole('button', { name: t.campaigns.cancel }).click();
+      await dialog.waitFor({ state: 'detached' });
+    } finally {
+      await changeElsewhere(page, { method: 'PUT', path: offerPath, body: offer });
+    }
+  });
+
   test('Campaigns: a draft from a gallery scenario goes through the wizard to approval', async () => {
     await goTo(page, t, 'campaigns');
     await page.getByRole('tab', { name: t.campaigns.galleryTab }).click();
