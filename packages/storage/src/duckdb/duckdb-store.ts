@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import {
@@ -68,6 +69,31 @@ export interface DuckDbStoreOptions {
  * (their min/max type differs); then by customer, so per-customer aggregates keep their locality.
  */
 const BY_MONTH_TYPE_CUSTOMER = `date_trunc('month', ts), type, customer_id, ts`;
+
+/** The share of the machine's memory `optimize` lets the engine use (the default is 80%). */
+const OPTIMIZE_MEMORY_SHARE = 0.4;
+
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  bytes: 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** A DuckDB size setting as it reads back (`18.6 GiB`) in bytes; null when not a size. */
+export const settingBytes = (setting: string): number | null => {
+  const match = /^\s*([\d.]+)\s*([a-z]*)\s*$/i.exec(setting);
+  if (match === null) return null;
+  const unit = BYTE_UNITS[(match[2] || 'b').toLowerCase()];
+  const value = Number(match[1]);
+  return unit === undefined || !Number.isFinite(value) ? null : value * unit;
+};
 
 const rows = async (
   connection: DuckDBConnection,
@@ -283,17 +309,24 @@ export class DuckDbStore implements Store {
 
   async optimize(): Promise<{ readonly events: number }> {
     return this.withConnection(async (connection) => {
+      // The copy and the sort hold the whole table: bounded well below the machine's memory
+      // (the engine spills the rest to disk), so a large store is rewritten without the process
+      // being killed for want of memory. The store's own limit applies when it is lower.
+      const [setting] = await rows(connection, "SELECT current_setting('memory_limit') AS m");
+      const previous = String(setting?.m ?? '');
+      const bound = Math.floor(totalmem() * OPTIMIZE_MEMORY_SHARE);
+      const limit = Math.min(bound, settingBytes(previous) ?? bound);
+      await connection.run(`SET memory_limit = '${Math.floor(limit / 2 ** 20)}MiB'`);
       await connection.run('BEGIN TRANSACTION');
       try {
-        // Rewritten in place, so the table keeps its declared columns and compression.
-        await connection.run(
-          `CREATE TEMP TABLE __events_by_time AS SELECT * FROM events ORDER BY ${BY_MONTH_TYPE_CUSTOMER}`,
-        );
+        // Rewritten in place, so the table keeps its declared columns and compression. The copy
+        // is taken as it is stored: only the insert back sorts.
+        await connection.run('CREATE TEMP TABLE __events_copy AS SELECT * FROM events');
         await connection.run('DELETE FROM events');
         const inserted = await connection.run(
-          `INSERT INTO events SELECT * FROM __events_by_time ORDER BY ${BY_MONTH_TYPE_CUSTOMER}`,
+          `INSERT INTO events SELECT * FROM __events_copy ORDER BY ${BY_MONTH_TYPE_CUSTOMER}`,
         );
-        await connection.run('DROP TABLE __events_by_time');
+        await connection.run('DROP TABLE __events_copy');
         await connection.run('COMMIT');
         // Frees the old row groups now rather than at some later checkpoint.
         await connection.run('CHECKPOINT');
@@ -301,6 +334,8 @@ export class DuckDbStore implements Store {
       } catch (error) {
         await connection.run('ROLLBACK');
         throw toStoreError(error);
+      } finally {
+        await connection.run(`SET memory_limit = ${literal(previous)}`);
       }
     });
   }

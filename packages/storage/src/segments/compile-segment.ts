@@ -133,6 +133,14 @@ class SegmentSqlBuilder {
   private readonly customerFields: ReadonlyMap<string, RuleField>;
   private aliasCount = 0;
   private cteCount = 0;
+  /**
+   * Whether the predicate being built is a conjunct of a WHERE, with no NOT above it. There, an
+   * unknown (NULL) condition drops the row exactly as FALSE would (and/or alone cannot turn an
+   * unknown into TRUE), so conditions are left bare: the engine then filters a column while
+   * scanning it (and PostgreSQL can use an index) instead of evaluating COALESCE on every row.
+   * Under NOT, and for explain's flags, conditions are two-valued.
+   */
+  private filtering = false;
 
   constructor(private readonly options: CompileOptions) {
     this.customerFields = customerRuleFields(options.schema);
@@ -183,7 +191,23 @@ class SegmentSqlBuilder {
     return this.param(String(value), kind);
   }
 
-  /** A two-valued predicate for an attribute condition on `alias`'s column. */
+  /** A condition as the context needs it: bare in a filter, else NULL read as FALSE. */
+  private twoValued(sql: string): string {
+    return this.filtering ? `(${sql})` : `COALESCE(${sql}, FALSE)`;
+  }
+
+  /** Builds `build` with `filtering` set as given, then restores it. */
+  inContext<T>(filtering: boolean, build: () => T): T {
+    const outer = this.filtering;
+    this.filtering = filtering;
+    try {
+      return build();
+    } finally {
+      this.filtering = outer;
+    }
+  }
+
+  /** A predicate for an attribute condition on `alias`'s column (see `filtering`). */
   condition(
     condition: AttributeCondition,
     /** A customer row, or an event row of the given type. */
@@ -194,7 +218,7 @@ class SegmentSqlBuilder {
     const kind = this.fieldKind(fields, condition.attribute, `${path}.attribute`);
     if (target.eventType === undefined) this.attributes.add(condition.attribute);
     const column = `${target.alias}.${ident(condition.attribute)}`;
-    const twoValued = (sql: string): string => `COALESCE(${sql}, FALSE)`;
+    const twoValued = (sql: string): string => this.twoValued(sql);
     switch (condition.op) {
       case 'is null':
         return `(${column} IS NULL)`;
@@ -378,7 +402,10 @@ class SegmentSqlBuilder {
     const key = JSON.stringify(['graph', rule, segments]);
     return this.cte(key, (name) => {
       const inner = this.nextAlias('g');
-      const basePredicate = this.predicate(rule.base, inner, `${path}.base`, segments);
+      // Each of these subqueries filters in a WHERE of its own, whatever surrounds the node.
+      const basePredicate = this.inContext(true, () =>
+        this.predicate(rule.base, inner, `${path}.base`, segments),
+      );
       // No kinds: every relation, and no filter for the engine to evaluate on each of them.
       const edgeFilter = [
         ...(rule.kinds === undefined
@@ -435,7 +462,7 @@ class SegmentSqlBuilder {
     });
   }
 
-  /** A two-valued predicate over the `base` row aliased `alias`. */
+  /** A predicate over the `base` row aliased `alias`, two-valued unless `filtering`. */
   predicate(rule: SegmentRule, alias: string, path: string, segments: readonly string[] = []): string {
     const at = (suffix: string): string => (path === '' ? suffix : `${path}.${suffix}`);
     switch (rule.type) {
@@ -447,7 +474,7 @@ class SegmentSqlBuilder {
         return `(${parts.join(rule.type === 'and' ? ' AND ' : ' OR ')})`;
       }
       case 'not':
-        return `(NOT ${this.predicate(rule.rule, alias, at('rule'), segments)})`;
+        return `(NOT ${this.inContext(false, () => this.predicate(rule.rule, alias, at('rule'), segments))})`;
       case 'attribute':
         return this.condition(rule, { alias }, path || '(root)');
       case 'event': {
@@ -457,9 +484,9 @@ class SegmentSqlBuilder {
           rule.aggregate === 'count' ? 'integer' : this.measureKind(rule.eventType, rule.field, path);
         switch (rule.aggregate) {
           case 'count':
-            return `COALESCE(${this.compare(`COALESCE(${column('count')}, 0)`, rule, kind)}, FALSE)`;
+            return this.twoValued(this.compare(`COALESCE(${column('count')}, 0)`, rule, kind));
           case 'sum':
-            return `COALESCE(${this.compare(`COALESCE(${column('sum')}, 0)`, rule, kind)}, FALSE)`;
+            return this.twoValued(this.compare(`COALESCE(${column('sum')}, 0)`, rule, kind));
           case 'avg': {
             // Exact: sum op value × count, never a rounded quotient.
             const sum = column('sum');
@@ -470,10 +497,10 @@ class SegmentSqlBuilder {
               rule.op === 'between'
                 ? `${sum} >= ${scaled(rule.from)} AND ${sum} <= ${scaled(rule.to)}`
                 : `${sum} ${COMPARISON_SQL[rule.op]} ${scaled(rule.value)}`;
-            return `COALESCE(${count} > 0 AND ${test}, FALSE)`;
+            return this.twoValued(`${count} > 0 AND ${test}`);
           }
           default:
-            return `COALESCE(${this.compare(column(rule.aggregate), rule, kind)}, FALSE)`;
+            return this.twoValued(this.compare(column(rule.aggregate), rule, kind));
         }
       }
       case 'activity': {
@@ -489,7 +516,7 @@ class SegmentSqlBuilder {
           ...(range.atOrBefore === null ? [] : [`${ts} <= ${this.param(range.atOrBefore, 'timestamp')}`]),
         ];
         const inside = bounds.length === 0 ? 'TRUE' : bounds.join(' AND ');
-        return `COALESCE(${ts} IS NOT NULL AND ${range.negate ? `NOT (${inside})` : `(${inside})`}, FALSE)`;
+        return this.twoValued(`${ts} IS NOT NULL AND ${range.negate ? `NOT (${inside})` : `(${inside})`}`);
       }
       case 'feature': {
         this.features.add(rule.feature);
@@ -503,10 +530,10 @@ class SegmentSqlBuilder {
           case 'in':
           case 'not in': {
             const values = (rule.values ?? []).map((value) => this.number(value, kind));
-            return `COALESCE(${column} ${rule.op === 'in' ? 'IN' : 'NOT IN'} (${values.join(', ')}), FALSE)`;
+            return this.twoValued(`${column} ${rule.op === 'in' ? 'IN' : 'NOT IN'} (${values.join(', ')})`);
           }
           default:
-            return `COALESCE(${this.compare(column, { ...rule, op: rule.op }, kind)}, FALSE)`;
+            return this.twoValued(this.compare(column, { ...rule, op: rule.op }, kind));
         }
       }
       case 'segment': {
@@ -528,13 +555,21 @@ class SegmentSqlBuilder {
       case 'top': {
         const inner = this.nextAlias('t');
         const measure = this.measureExpression(rule.by, inner, at('by'));
-        const filter = rule.of === undefined ? 'TRUE' : this.predicate(rule.of, inner, at('of'), segments);
+        const of = rule.of;
+        const filter =
+          of === undefined
+            ? 'TRUE'
+            : this.inContext(true, () => this.predicate(of, inner, at('of'), segments));
         const direction = rule.order === 'asc' ? 'ASC' : 'DESC';
         return `(${alias}.id IN (SELECT ${inner}.id FROM ${this.baseRead()} ${inner} WHERE ${filter} AND ${measure} IS NOT NULL ORDER BY ${measure} ${direction}, ${this.collate(`${inner}.id`)} LIMIT ${Math.floor(rule.n)}))`;
       }
       case 'sample': {
         const inner = this.nextAlias('s');
-        const filter = rule.of === undefined ? 'TRUE' : this.predicate(rule.of, inner, at('of'), segments);
+        const of = rule.of;
+        const filter =
+          of === undefined
+            ? 'TRUE'
+            : this.inContext(true, () => this.predicate(of, inner, at('of'), segments));
         if (rule.percent !== undefined) {
           const buckets = this.param(String(Math.round(rule.percent * 100)), 'integer');
           return `(${this.hash(rule.seed, `${alias}.id`)} % 10000 < ${buckets} AND ${alias}.id IN (SELECT ${inner}.id FROM ${this.baseRead()} ${inner} WHERE ${filter}))`;
@@ -573,7 +608,8 @@ class SegmentSqlBuilder {
    */
   private necessary(rule: SegmentRule, segments: readonly string[]): string | null {
     const start = this.params.length;
-    const found = this.necessaryCondition(rule, segments);
+    // Only and/or lead to its conditions, and it filters the customers of a WHERE.
+    const found = this.inContext(true, () => this.necessaryCondition(rule, segments));
     // A parameter the SQL does not use is an error in both engines.
     if (found === null) this.params.length = start;
     return found;
@@ -732,7 +768,10 @@ export const compileSegment = (
   const builder = new SegmentSqlBuilder(options);
   const explained: { readonly nodes: CompiledNode[]; readonly leaves: string[] } = { nodes: [], leaves: [] };
   if (options.explain) collectNodes(builder, rule, '', explained);
-  const predicate = options.explain ? 'TRUE' : builder.predicate(rule, 'b', '');
+  // Outside explain the root predicate is the WHERE of every query that uses it.
+  const predicate = options.explain
+    ? 'TRUE'
+    : builder.inContext(true, () => builder.predicate(rule, 'b', ''));
   // Explain counts every condition over the whole base, so only plain queries are scoped.
   if (!options.explain) builder.scopeOf(rule);
   return {
