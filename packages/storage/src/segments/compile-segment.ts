@@ -259,9 +259,16 @@ class SegmentSqlBuilder {
     const parts = [`e.type = ${this.param(selection.eventType, 'text')}`];
     if (range.from !== null) parts.push(`e.ts >= ${this.param(range.from, 'timestamp')}`);
     if (range.before !== null) parts.push(`e.ts < ${this.param(range.before, 'timestamp')}`);
+    // A FILTER of the aggregate: an unknown drops the event as FALSE would, under any node.
     (selection.where ?? []).forEach((condition, index) => {
       parts.push(
-        this.condition(condition, { alias: 'e', eventType: selection.eventType }, `${path}.where[${index}]`),
+        this.inContext(true, () =>
+          this.condition(
+            condition,
+            { alias: 'e', eventType: selection.eventType },
+            `${path}.where[${index}]`,
+          ),
+        ),
       );
     });
     const entry = {
