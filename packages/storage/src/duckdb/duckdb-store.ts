@@ -140,6 +140,8 @@ export class DuckDbStore implements Store {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly clock: () => Date,
+    /** The limit the store was opened with, restored exactly after `optimize`; none: the engine's default. */
+    private readonly memoryLimit: string | undefined,
   ) {
     const executor = this.executor();
     this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
@@ -214,7 +216,7 @@ export class DuckDbStore implements Store {
         preserve_insertion_order: 'false',
         ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
       });
-      return new DuckDbStore(instance, options.clock);
+      return new DuckDbStore(instance, options.clock, options.memoryLimit);
     } catch (error) {
       throw toStoreError(error);
     }
@@ -313,9 +315,8 @@ export class DuckDbStore implements Store {
       // (the engine spills the rest to disk), so a large store is rewritten without the process
       // being killed for want of memory. The store's own limit applies when it is lower.
       const [setting] = await rows(connection, "SELECT current_setting('memory_limit') AS m");
-      const previous = String(setting?.m ?? '');
       const bound = Math.floor(totalmem() * OPTIMIZE_MEMORY_SHARE);
-      const limit = Math.min(bound, settingBytes(previous) ?? bound);
+      const limit = Math.min(bound, settingBytes(String(setting?.m ?? '')) ?? bound);
       await connection.run(`SET memory_limit = '${Math.floor(limit / 2 ** 20)}MiB'`);
       await connection.run('BEGIN TRANSACTION');
       try {
@@ -335,7 +336,13 @@ export class DuckDbStore implements Store {
         await connection.run('ROLLBACK');
         throw toStoreError(error);
       } finally {
-        await connection.run(`SET memory_limit = ${literal(previous)}`);
+        // Not the value read back above: the engine prints it rounded, and each round trip would
+        // lower the limit a little.
+        await connection.run(
+          this.memoryLimit === undefined
+            ? 'RESET memory_limit'
+            : `SET memory_limit = ${literal(this.memoryLimit)}`,
+        );
       }
     });
   }

@@ -218,7 +218,6 @@ class SegmentSqlBuilder {
     const kind = this.fieldKind(fields, condition.attribute, `${path}.attribute`);
     if (target.eventType === undefined) this.attributes.add(condition.attribute);
     const column = `${target.alias}.${ident(condition.attribute)}`;
-    const twoValued = (sql: string): string => this.twoValued(sql);
     switch (condition.op) {
       case 'is null':
         return `(${column} IS NULL)`;
@@ -229,19 +228,19 @@ class SegmentSqlBuilder {
         const values = (condition.values ?? []).map((value, index) =>
           this.value(value, kind, `${path}.values[${index}]`),
         );
-        return twoValued(`${column} ${condition.op === 'in' ? 'IN' : 'NOT IN'} (${values.join(', ')})`);
+        return this.twoValued(`${column} ${condition.op === 'in' ? 'IN' : 'NOT IN'} (${values.join(', ')})`);
       }
       case 'between': {
         const from = this.value(condition.from ?? '', kind, `${path}.from`);
         const to = this.value(condition.to ?? '', kind, `${path}.to`);
-        return twoValued(`${column} BETWEEN ${from} AND ${to}`);
+        return this.twoValued(`${column} BETWEEN ${from} AND ${to}`);
       }
       case 'contains':
-        return twoValued(`strpos(${column}, ${this.param(String(condition.value ?? ''), 'text')}) > 0`);
+        return this.twoValued(`strpos(${column}, ${this.param(String(condition.value ?? ''), 'text')}) > 0`);
       case 'starts with':
-        return twoValued(`starts_with(${column}, ${this.param(String(condition.value ?? ''), 'text')})`);
+        return this.twoValued(`starts_with(${column}, ${this.param(String(condition.value ?? ''), 'text')})`);
       default:
-        return twoValued(
+        return this.twoValued(
           `${column} ${COMPARISON_SQL[condition.op]} ${this.value(condition.value ?? '', kind, `${path}.value`)}`,
         );
     }
