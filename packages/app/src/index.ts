@@ -14,6 +14,7 @@ export type {
   SignedIn,
 } from './accounts/accounts.ts';
 export { type AuditDeps, auditService, MAX_AUDIT_PAGE } from './accounts/audit-service.ts';
+export type { AppError, AppErrorType } from './app-error.ts';
 export {
   type ActOptions,
   type CampaignError,

@@ -83,7 +83,7 @@ for (const adapter of ADAPTERS) {
         'unauthenticated',
       );
       expect(refusal(await accounts.completeSetup({ ...input, password: 'short' }))).toEqual({
-        type: 'invalid',
+        type: 'invalid_input',
         issues: [{ path: 'password', message: 'must be at least 12 characters', kind: 'too_small' }],
       });
 
@@ -122,7 +122,7 @@ for (const adapter of ADAPTERS) {
       const wrong = { type: 'unauthenticated', reason: 'wrong_password', message: 'wrong name or password' };
       expect(refusal(await accounts.login({ name: 'ann', password: 'not the password' }))).toEqual(wrong);
       expect(refusal(await accounts.login({ name: 'nobody', password: PASSWORD }))).toEqual(wrong);
-      expect(refusal(await accounts.login({ name: 'ann' })).type).toBe('invalid');
+      expect(refusal(await accounts.login({ name: 'ann' })).type).toBe('invalid_input');
 
       // A name that does not exist costs the same verification as one that does.
       const stored = await test.app.store.accounts.findUserByName('ann');
@@ -204,7 +204,7 @@ for (const adapter of ADAPTERS) {
       expect(
         refusal(await accounts.changeOwnPassword({ currentPassword: PASSWORD, newPassword: PASSWORD }, self)),
       ).toEqual({
-        type: 'invalid',
+        type: 'invalid_input',
         issues: [
           { path: 'currentPassword', message: 'is not your current password', kind: 'wrong_password' },
         ],
@@ -235,7 +235,7 @@ for (const adapter of ADAPTERS) {
         'conflict',
       );
       expect(refusal(await accounts.createApiKey({ name: 'Bad Name', scope: 'read' }, admin)).type).toBe(
-        'invalid',
+        'invalid_input',
       );
 
       const principal = await accounts.authenticateKey(secret);

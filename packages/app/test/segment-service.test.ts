@@ -45,7 +45,7 @@ describe('segment use cases', () => {
     await using app = await createApp({ store, schema: narrower }, { clock });
     const counted = await app.segments.count({ segment: 'gold-vip' });
     expect(counted.ok ? [] : counted.error).toEqual({
-      type: 'invalid_segment',
+      type: 'invalid_input',
       issues: [
         { path: 'segments.gold-vip.rule.rules[0].value', message: expect.stringContaining('"gold"') },
         {

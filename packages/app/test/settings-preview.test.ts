@@ -155,7 +155,7 @@ for (const adapter of ADAPTERS) {
         content: { type: 'sms', locales: { ru: { text: '' } } },
       });
       expect(bad.ok ? null : bad.error).toMatchObject({
-        type: 'invalid',
+        type: 'invalid_input',
         issues: expect.arrayContaining([
           expect.objectContaining({ path: 'customerId' }),
           expect.objectContaining({ path: 'content.locales.ru.text' }),
@@ -167,7 +167,7 @@ for (const adapter of ADAPTERS) {
         channel: 'email',
       });
       expect(mismatch.ok ? null : mismatch.error).toMatchObject({
-        type: 'invalid',
+        type: 'invalid_input',
         issues: [{ path: 'content.type' }],
       });
       const nobody = await app.settings.previewContent({ content: SMS, customerId: 'nobody' });

@@ -194,15 +194,16 @@ for (const adapter of ADAPTERS) {
       );
       expect(refused.ok).toBe(false);
       if (refused.ok) return;
-      expect(refused.error.type).toBe('invalid');
-      const paths = refused.error.type === 'invalid' ? refused.error.issues.map((issue) => issue.path) : [];
+      expect(refused.error.type).toBe('invalid_input');
+      const paths =
+        refused.error.type === 'invalid_input' ? refused.error.issues.map((issue) => issue.path) : [];
       expect(paths).toEqual(
         expect.arrayContaining(['policy.caps.sms.day', 'policy.caps', 'policy.quietHours.default.from']),
       );
 
       for (const input of [null, {}, { policy: {}, version: -1 }, { policy: {}, extra: true }]) {
         const result = await app.settings.updateContactPolicy(input, 'carol');
-        expect(result.ok ? 'accepted' : result.error.type).toBe('invalid');
+        expect(result.ok ? 'accepted' : result.error.type).toBe('invalid_input');
       }
       expect(await app.settings.contactPolicy()).toEqual(before);
     });

@@ -97,7 +97,7 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
   const orRefuse = <T>(result: Result<T, AccountError>): T => {
     if (result.ok) return result.value;
     const error = result.error;
-    return error.type === 'invalid'
+    return error.type === 'invalid_input'
       ? fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\nerror: '), 2)
       : fail(error.message, 1);
   };

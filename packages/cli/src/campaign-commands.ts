@@ -77,7 +77,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
   /** Stops with the use case's refusal: bad input exits 2, one line per issue; the rest exit 1. */
   const refuse = (error: CampaignError): never => {
     switch (error.type) {
-      case 'invalid':
+      case 'invalid_input':
         return fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\nerror: '), 2);
       case 'conflict':
         return fail(

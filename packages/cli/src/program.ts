@@ -10,8 +10,15 @@ import {
   loadConfig,
   loadWorkspaceSchema,
 } from '@opencvm/app';
-import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind, type ImportRun } from '@opencvm/core';
-import { StoreError } from '@opencvm/storage';
+import {
+  FILE_FORMATS,
+  type FileFormat,
+  IMPORT_KINDS,
+  type ImportKind,
+  type ImportRun,
+  StoreError,
+} from '@opencvm/core';
+
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerAccountCommands } from './account-commands.ts';
 import { cliActors, importChange } from './audited.ts';

@@ -248,7 +248,7 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
   /** Stops with the use case's refusal: bad input exits 2, one line per issue; the rest exit 1. */
   const refuse = (error: SegmentError): never => {
     switch (error.type) {
-      case 'invalid_segment':
+      case 'invalid_input':
         return fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\nerror: '), 2);
       case 'not_found':
       case 'conflict':

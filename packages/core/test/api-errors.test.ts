@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { API_ERROR_REASONS, ISSUE_KINDS } from '../src/api-errors.ts';
-import { parseOffer } from '../src/campaign/offer.ts';
-import { parseSegmentRule } from '../src/segment/check-segment-rule.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { API_ERROR_REASONS, ISSUE_KINDS } from '../src/api/errors.ts';
+import { parseOffer } from '../src/campaigns/offer.ts';
+import { parseSegmentRule } from '../src/segments/check-segment-rule.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 
 const telecom = ((): WorkspaceSchema => {
   const text = readFileSync(new URL('../../../cvm.config.yaml', import.meta.url), 'utf8');

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ArbitrationCandidate, arbitrate, arbitrationScore } from '../src/campaign/arbitration.ts';
+import { ArbitrationCandidate, arbitrate, arbitrationScore } from '../src/campaigns/arbitration.ts';
 import {
   ContactOutcome,
   type ContactOutcomeParts,
   formatContactOutcome,
   parseContactOutcome,
-} from '../src/campaign/contact-history.ts';
+} from '../src/campaigns/contact-history.ts';
 
 const candidate = (campaignId: string, priority: number, expectedValue: string): ArbitrationCandidate => ({
   campaignId,

@@ -10,8 +10,8 @@ import {
   rotateUcg,
   UcgSettings,
   ucgInForce,
-} from '../src/campaign/assignment.ts';
-import { BUCKETS, bucketOf } from '../src/segment/bucket.ts';
+} from '../src/campaigns/assignment.ts';
+import { BUCKETS, bucketOf } from '../src/segments/bucket.ts';
 
 const N = 100_000;
 const ids = Array.from({ length: N }, (_, i) => `C${String(i + 1).padStart(7, '0')}`);

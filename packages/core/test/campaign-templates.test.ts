@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseCampaign } from '../src/campaign/campaign.ts';
+import { parseCampaign } from '../src/campaigns/campaign.ts';
 import {
   birthdayRule,
   CAMPAIGN_TEMPLATE_KEYS,
@@ -9,14 +9,14 @@ import {
   campaignFromTemplate,
   checkCampaignTemplate,
   offerFromTemplate,
-} from '../src/campaign/campaign-templates.ts';
-import { offerTemplateValues, parseOffer } from '../src/campaign/offer.ts';
+} from '../src/campaigns/campaign-templates.ts';
+import { offerTemplateValues, parseOffer } from '../src/campaigns/offer.ts';
 import { checkTemplate, renderTemplate } from '../src/content/render-template.ts';
 import { type TemplateContext, templateVariables } from '../src/content/template-variables.ts';
-import { checkSegmentRule } from '../src/segment/check-segment-rule.ts';
-import { evaluateSegment } from '../src/segment/evaluate-segment.ts';
-import { addDays } from '../src/segment/rule-time.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { checkSegmentRule } from '../src/segments/check-segment-rule.ts';
+import { evaluateSegment } from '../src/segments/evaluate-segment.ts';
+import { addDays } from '../src/segments/rule-time.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 import { pathsAndMessages } from './issue-text.ts';
 
 const schemaOf = (input: unknown): WorkspaceSchema => {

@@ -13,9 +13,9 @@ import {
   nextScheduledRun,
   parseCampaign,
   transition,
-} from '../src/campaign/campaign.ts';
-import { type CronSchedule, nextRunAfter, nextRuns, parseCron } from '../src/campaign/cron.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+} from '../src/campaigns/campaign.ts';
+import { type CronSchedule, nextRunAfter, nextRuns, parseCron } from '../src/campaigns/cron.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {

@@ -8,10 +8,10 @@ import {
   referencedLists,
   referencedSegments,
   type SegmentRuleContext,
-} from '../src/segment/check-segment-rule.ts';
-import { RFM_PRESETS } from '../src/segment/features.ts';
-import type { SegmentRule } from '../src/segment/segment-rule.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+} from '../src/segments/check-segment-rule.ts';
+import { RFM_PRESETS } from '../src/segments/features.ts';
+import type { SegmentRule } from '../src/segments/segment-rule.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {

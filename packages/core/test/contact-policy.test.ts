@@ -13,8 +13,8 @@ import {
   type PeriodCaps,
   type PolicyDecision,
   type QuietHours,
-} from '../src/campaign/contact-policy.ts';
-import { CHANNELS, type Channel } from '../src/workspace-schema.ts';
+} from '../src/campaigns/contact-policy.ts';
+import { CHANNELS, type Channel } from '../src/workspace/workspace-schema.ts';
 
 const at = (iso: string): Date => new Date(iso);
 

@@ -14,8 +14,8 @@ import {
   templateVariables,
   UNSUBSCRIBE_URL_PLACEHOLDER,
 } from '../src/content/template-variables.ts';
-import { withUnsubscribeUrl } from '../src/delivery.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { withUnsubscribeUrl } from '../src/delivery/delivery.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { NormalizedRow } from '../src/records.ts';
-import { bucketOf, hashOf } from '../src/segment/bucket.ts';
-import { checkSegmentRule } from '../src/segment/check-segment-rule.ts';
+import type { NormalizedRow } from '../src/import/records.ts';
+import { bucketOf, hashOf } from '../src/segments/bucket.ts';
+import { checkSegmentRule } from '../src/segments/check-segment-rule.ts';
 import {
   computeRfm,
   evaluateSegment,
   type ReferenceData,
   type ReferenceRelation,
-} from '../src/segment/evaluate-segment.ts';
-import { RFM_PRESETS } from '../src/segment/features.ts';
-import { type RuleClock, recencyRange } from '../src/segment/rule-time.ts';
-import type { AttributeCondition, SegmentRule } from '../src/segment/segment-rule.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+} from '../src/segments/evaluate-segment.ts';
+import { RFM_PRESETS } from '../src/segments/features.ts';
+import { type RuleClock, recencyRange } from '../src/segments/rule-time.ts';
+import type { AttributeCondition, SegmentRule } from '../src/segments/segment-rule.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 
 const shop = ((): WorkspaceSchema => {
   const parsed = parseWorkspaceSchema({

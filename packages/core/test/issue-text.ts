@@ -1,4 +1,4 @@
-import type { SchemaIssue } from '../src/workspace-schema.ts';
+import type { SchemaIssue } from '../src/workspace/workspace-schema.ts';
 
 /**
  * Issues as path and message: what most tests read. Kinds (what clients translate) are checked

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isOfferValid, type Offer, offerTemplateValues, parseOffer } from '../src/campaign/offer.ts';
-import type { SegmentRuleContext } from '../src/segment/check-segment-rule.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { isOfferValid, type Offer, offerTemplateValues, parseOffer } from '../src/campaigns/offer.ts';
+import type { SegmentRuleContext } from '../src/segments/check-segment-rule.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 import { pathsAndMessages } from './issue-text.ts';
 
 const telecom = ((): WorkspaceSchema => {

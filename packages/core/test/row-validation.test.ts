@@ -2,16 +2,12 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { ImportKind, RowIssue } from '../src/records.ts';
+import type { ImportKind, RowIssue } from '../src/import/records.ts';
+import { createRowValidator, importColumns, validateRow } from '../src/import/row-validation.ts';
+import { parseMoney } from '../src/money/money.ts';
 import type { Result } from '../src/result.ts';
-import {
-  createRowValidator,
-  importColumns,
-  parseMoney,
-  validateRow,
-  zonedWallTimeToInstant,
-} from '../src/row-validation.ts';
-import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace-schema.ts';
+import { zonedWallTimeToInstant } from '../src/time/time-zones.ts';
+import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 
 const load = (input: unknown): WorkspaceSchema => {
   const parsed = parseWorkspaceSchema(input);

@@ -16,7 +16,7 @@ import {
   studentTQuantile,
   twoProportionTest,
   welchTest,
-} from '../src/stats/index.ts';
+} from '../src/results/index.ts';
 import { disagreements, loadStatsReference, REFERENCE_PATH } from './fixtures/stats-reference.ts';
 
 /**

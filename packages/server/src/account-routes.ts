@@ -28,7 +28,7 @@ export interface AccountRouteDeps {
 
 export const accountFailure = (error: AccountError): ApiError => {
   switch (error.type) {
-    case 'invalid':
+    case 'invalid_input':
       return invalidBody(error.issues);
     case 'not_found':
       return { code: 'not_found', message: error.message };

@@ -37,7 +37,7 @@ export interface CampaignRouteDeps {
 /** A refused operation as an API error: bad input is 400 with every issue and its path. */
 export const campaignFailure = (error: CampaignError): ApiError => {
   switch (error.type) {
-    case 'invalid':
+    case 'invalid_input':
       return invalidBody(error.issues);
     case 'not_found':
       return { code: 'not_found', message: error.message };

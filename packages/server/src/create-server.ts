@@ -1,6 +1,6 @@
 import { type App, MAX_BATCH_ROWS } from '@opencvm/app';
-import { FILE_FORMATS, IMPORT_KINDS, IMPORT_STATUSES, type ImportKind } from '@opencvm/core';
-import { StoreError } from '@opencvm/storage';
+import { FILE_FORMATS, IMPORT_KINDS, IMPORT_STATUSES, type ImportKind, StoreError } from '@opencvm/core';
+
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { addAccountRoutes } from './account-routes.ts';

@@ -157,7 +157,7 @@ export const addCustomerRoutes = (router: ApiRouter, deps: CustomerRouteDeps): v
         const base = { id: segment.id, name: segment.name, description: segment.description };
         if (counted.ok) return { ...base, member: counted.value > 0, issue: null };
         const issue =
-          counted.error.type === 'invalid_segment'
+          counted.error.type === 'invalid_input'
             ? counted.error.issues.map((entry) => `${entry.path}: ${entry.message}`).join('; ')
             : counted.error.message;
         return { ...base, member: null, issue };

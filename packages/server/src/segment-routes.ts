@@ -24,7 +24,7 @@ export interface SegmentRouteDeps {
 /** A refused segment operation as an API error: bad input is 400 with every issue and its path. */
 export const segmentFailure = (error: SegmentError): ApiError => {
   switch (error.type) {
-    case 'invalid_segment':
+    case 'invalid_input':
       return invalidBody(error.issues);
     case 'not_found':
       return { code: 'not_found', message: error.message };

@@ -21,7 +21,7 @@ export interface SettingsRouteDeps {
 /** A refused settings change or preview as an API error: bad input is 400 with every issue and its path. */
 export const settingsFailure = (error: ContactPolicyError | ContentPreviewError): ApiError => {
   switch (error.type) {
-    case 'invalid':
+    case 'invalid_input':
       return invalidBody(error.issues);
     case 'not_found':
       return { code: 'not_found', message: error.message };

@@ -1,6 +1,5 @@
-import { err, type ImportFailure } from '@opencvm/core';
+import { err, type ImportFailure, messageOf, StoreError } from '@opencvm/core';
 import { SourceError } from './staging/source.ts';
-import { messageOf, StoreError } from './store-error.ts';
 
 /**
  * Turns what went wrong while reading a file into the caller's terms: a file that cannot be

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { StoreError } from '@opencvm/core';
 import { describe, expect, it } from 'vitest';
 import { toStoreError } from '../src/duckdb/duckdb-errors.ts';
 import { DuckDbStore } from '../src/duckdb/duckdb-store.ts';
-import type { StoreError } from '../src/store-error.ts';
 import { tempDir } from './contract/adapters.ts';
 
 const failureOf = async (work: () => Promise<unknown>): Promise<StoreError> => {

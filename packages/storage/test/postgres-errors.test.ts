@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { StoreError } from '@opencvm/core';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { reasonOfSqlState, toStoreError } from '../src/postgres/postgres-errors.ts';
 import { PostgresStore } from '../src/postgres/postgres-store.ts';
-import { StoreError } from '../src/store-error.ts';
 
 const URL = process.env.CVM_TEST_POSTGRES_URL;
 

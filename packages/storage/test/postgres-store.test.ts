@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportCounts, ImportSource, Store } from '@opencvm/core';
+import { StoreError } from '@opencvm/core';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../src/postgres/postgres-store.ts';
-import { StoreError } from '../src/store-error.ts';
 import { TEST_SCHEMA_INPUT, tempDir, testSchema } from './contract/adapters.ts';
 
 const URL = process.env.CVM_TEST_POSTGRES_URL;

@@ -102,7 +102,7 @@ const publicKey = (key: StoredApiKey): PublicApiKey => ({
   revoked: key.revokedAt !== null,
 });
 
-const invalid = (issues: readonly SchemaIssue[]) => err<AccountError>({ type: 'invalid', issues });
+const invalid = (issues: readonly SchemaIssue[]) => err<AccountError>({ type: 'invalid_input', issues });
 
 const forbidden = (reason: ApiErrorReason, message: string) =>
   err<AccountError>({ type: 'forbidden', reason, message });

@@ -34,7 +34,7 @@ export interface PublicApiKey {
 }
 
 export type AccountError =
-  | { readonly type: 'invalid'; readonly issues: readonly SchemaIssue[] }
+  | { readonly type: 'invalid_input'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'not_found'; readonly message: string }
   | { readonly type: 'conflict'; readonly reason: ApiErrorReason; readonly message: string }
   /** Wrong name or password, disabled user, used or wrong setup token: one message for all. */

@@ -37,7 +37,7 @@ import {
 
 /** Why an offer, campaign or UCG operation was refused; nothing was changed. */
 export type CampaignError =
-  | { readonly type: 'invalid'; readonly issues: readonly SchemaIssue[] }
+  | { readonly type: 'invalid_input'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'not_found'; readonly message: string }
   /** The state does not allow it: a version moved, a status forbids it, a record exists or is in use. */
   | {
@@ -92,7 +92,7 @@ export interface FromTemplateOptions {
 const MAX_USER_LENGTH = 200;
 
 const invalid = (path: string, message: string): CampaignError => ({
-  type: 'invalid',
+  type: 'invalid_input',
   issues: [{ path, message }],
 });
 
@@ -152,7 +152,7 @@ export const campaignService = (deps: CampaignDeps) => {
     mode: 'create' | 'update',
   ): Promise<Result<StoredOffer, CampaignError>> => {
     const parsed = parseOffer(input, await context());
-    if (!parsed.ok) return err({ type: 'invalid', issues: parsed.error.issues });
+    if (!parsed.ok) return err({ type: 'invalid_input', issues: parsed.error.issues });
     const offer = parsed.value;
     const existing = await campaigns.getOffer(offer.id);
     if (mode === 'create' && existing !== null)
@@ -169,7 +169,7 @@ export const campaignService = (deps: CampaignDeps) => {
   /** Checks a stored campaign again before it moves on: offers or segments may have gone since. */
   const recheck = async (campaign: Campaign): Promise<CampaignError | null> => {
     const parsed = parseCampaign(campaign, await context());
-    return parsed.ok ? null : { type: 'invalid', issues: parsed.error.issues };
+    return parsed.ok ? null : { type: 'invalid_input', issues: parsed.error.issues };
   };
 
   const write = async (
@@ -326,7 +326,7 @@ export const campaignService = (deps: CampaignDeps) => {
         { ...definition.value, status: 'draft', createdBy: options.by, history: [] },
         await context(),
       );
-      if (!parsed.ok) return err({ type: 'invalid', issues: parsed.error.issues });
+      if (!parsed.ok) return err({ type: 'invalid_input', issues: parsed.error.issues });
       return write(parsed.value, null);
     },
 
@@ -363,7 +363,7 @@ export const campaignService = (deps: CampaignDeps) => {
         },
         await context(),
       );
-      if (!parsed.ok) return err({ type: 'invalid', issues: parsed.error.issues });
+      if (!parsed.ok) return err({ type: 'invalid_input', issues: parsed.error.issues });
       return write(parsed.value, expected);
     },
 
@@ -448,7 +448,7 @@ export const campaignService = (deps: CampaignDeps) => {
         );
         if (!parsedOffer.ok)
           return err({
-            type: 'invalid',
+            type: 'invalid_input',
             issues: parsedOffer.error.issues.map((issue) => ({ ...issue, path: `offer.${issue.path}` })),
           });
         offer = parsedOffer.value;
@@ -464,7 +464,7 @@ export const campaignService = (deps: CampaignDeps) => {
         }),
         { ...ctx, offers: new Map([...offers, [offer.id, offer]]) },
       );
-      if (!parsed.ok) return err({ type: 'invalid', issues: parsed.error.issues });
+      if (!parsed.ok) return err({ type: 'invalid_input', issues: parsed.error.issues });
       const storedOffer =
         existing === undefined
           ? await campaigns.saveOffer(offer, deps.clock())

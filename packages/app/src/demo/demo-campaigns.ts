@@ -179,7 +179,7 @@ const runningFrom = (at: Date): (() => Date) => {
 };
 
 const describeError = (error: CampaignError): string =>
-  error.type === 'invalid'
+  error.type === 'invalid_input'
     ? error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')
     : error.message;
 

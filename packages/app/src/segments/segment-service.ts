@@ -36,7 +36,7 @@ import { parse } from 'csv-parse';
 
 /** Why a segment operation was refused; nothing was changed. */
 export type SegmentError =
-  | { readonly type: 'invalid_segment'; readonly issues: readonly SchemaIssue[] }
+  | { readonly type: 'invalid_input'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'not_found'; readonly message: string }
   /** The state does not allow it: a version moved, the id exists, another segment uses it. */
   | { readonly type: 'conflict'; readonly reason: ApiErrorReason; readonly message: string }
@@ -79,7 +79,7 @@ const LIST_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 class CannotWrite extends Error {}
 
 const invalid = (path: string, message: string, kind?: IssueKind): SegmentError => ({
-  type: 'invalid_segment',
+  type: 'invalid_input',
   issues: [{ path, message, ...(kind === undefined ? {} : { kind }) }],
 });
 
@@ -187,7 +187,7 @@ export const segmentService = (deps: SegmentDeps) => {
     });
     if (!parsed.ok) {
       return err({
-        type: 'invalid_segment',
+        type: 'invalid_input',
         issues: parsed.error.issues.map((issue) => ({
           path:
             pathPrefix === ''
@@ -263,7 +263,7 @@ export const segmentService = (deps: SegmentDeps) => {
         if (found !== undefined) pending.push({ id: other, rule: found.rule });
       }
     }
-    return issues.length === 0 ? null : { type: 'invalid_segment', issues };
+    return issues.length === 0 ? null : { type: 'invalid_input', issues };
   };
 
   const checkColumns = (columns: readonly string[]): SegmentError | null => {
@@ -286,7 +286,7 @@ export const segmentService = (deps: SegmentDeps) => {
     const shape = SegmentDefinition.omit({ rule: true }).loose().safeParse(input);
     if (!shape.success) {
       return err({
-        type: 'invalid_segment',
+        type: 'invalid_input',
         issues: shape.error.issues.map((issue) => ({
           path: formatPath(issue.path) || '(root)',
           message: issue.message,

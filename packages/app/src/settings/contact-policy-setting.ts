@@ -49,7 +49,7 @@ export const ContactPolicyUpdate = z.strictObject({
 export type ContactPolicyUpdate = z.input<typeof ContactPolicyUpdate>;
 
 export type ContactPolicyError =
-  | { readonly type: 'invalid'; readonly issues: readonly SchemaIssue[] }
+  | { readonly type: 'invalid_input'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'conflict'; readonly reason: 'stale_version'; readonly message: string };
 
 export interface ContactPolicySettingDeps {
@@ -118,7 +118,7 @@ export const contactPolicySetting = (deps: ContactPolicySettingDeps) => {
     update: (input: unknown, by: string): Promise<Result<ContactPolicySettings, ContactPolicyError>> =>
       serially(async () => {
         const parsed = ContactPolicyUpdate.safeParse(input);
-        if (!parsed.success) return err({ type: 'invalid', issues: zodIssues(parsed.error) });
+        if (!parsed.success) return err({ type: 'invalid_input', issues: zodIssues(parsed.error) });
         const current = await read();
         const { version } = parsed.data;
         if (version !== undefined && version !== current.version) {

@@ -49,7 +49,7 @@ export const ContentPreviewInput = z.strictObject({
 export type ContentPreviewInput = z.input<typeof ContentPreviewInput>;
 
 export type ContentPreviewError =
-  | { readonly type: 'invalid'; readonly issues: readonly SchemaIssue[] }
+  | { readonly type: 'invalid_input'; readonly issues: readonly SchemaIssue[] }
   | { readonly type: 'not_found'; readonly message: string };
 
 export interface ContentPreview {
@@ -122,12 +122,12 @@ export const previewContent = async (
   options: ContentPreviewOptions = {},
 ): Promise<Result<ContentPreview, ContentPreviewError>> => {
   const parsed = ContentPreviewInput.safeParse(input);
-  if (!parsed.success) return err({ type: 'invalid', issues: zodIssues(parsed.error) });
+  if (!parsed.success) return err({ type: 'invalid_input', issues: zodIssues(parsed.error) });
   const request = parsed.data;
   const template = request.content;
   if (request.channel !== undefined && template.type !== request.channel) {
     return err({
-      type: 'invalid',
+      type: 'invalid_input',
       issues: [
         { path: 'content.type', message: `must be ${request.channel} for the ${request.channel} channel` },
       ],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS } from '../workspace-schema.ts';
+import { CHANNELS } from '../workspace/workspace-schema.ts';
 
 /**
  * What a campaign sends: the fields of one channel, per locale, each a Liquid template. The

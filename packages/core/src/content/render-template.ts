@@ -1,8 +1,8 @@
 import { Liquid, type Template, type Variable } from 'liquidjs';
-import { issueKindOf } from '../api-errors.ts';
+import { issueKindOf } from '../api/errors.ts';
 import { err, ok, type Result } from '../result.ts';
-import { closestName } from '../segment/check-segment-rule.ts';
-import { formatPath, type SchemaIssue } from '../workspace-schema.ts';
+import { closestName } from '../segments/check-segment-rule.ts';
+import { formatPath, type SchemaIssue } from '../workspace/workspace-schema.ts';
 import { ContentTemplate, chooseLocale, type WebhookContent } from './content-template.ts';
 import { type SmsEncoding, smsEncoding } from './sms-encoding.ts';
 import { TEMPLATE_ROOTS, type TemplateContext, UNSUBSCRIBE_URL_PLACEHOLDER } from './template-variables.ts';

@@ -1,5 +1,5 @@
-import { importColumns } from '../row-validation.ts';
-import type { WorkspaceSchema } from '../workspace-schema.ts';
+import { importColumns } from '../import/row-validation.ts';
+import type { WorkspaceSchema } from '../workspace/workspace-schema.ts';
 
 /**
  * The variables a message template may use, and the values a render gets:

@@ -8,12 +8,12 @@ import {
   type StoredApiKey,
   type StoredSession,
   type StoredUser,
+  StoreError,
   type UserUpdate,
 } from '@opencvm/core';
 import { iso } from '../queries.ts';
 import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
 import { SerialQueue } from '../serial-queue.ts';
-import { StoreError } from '../store-error.ts';
 
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);

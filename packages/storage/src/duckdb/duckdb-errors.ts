@@ -1,4 +1,4 @@
-import { messageOf, StoreError, type StoreErrorReason } from '../store-error.ts';
+import { messageOf, StoreError, type StoreErrorReason } from '@opencvm/core';
 
 /** DuckDB reports failures as plain errors whose message starts with the error class. */
 const RULES: readonly (readonly [RegExp, StoreErrorReason])[] = [

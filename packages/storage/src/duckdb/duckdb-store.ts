@@ -15,6 +15,7 @@ import {
   ok,
   type Result,
   type Store,
+  StoreError,
   type StoreSummary,
   storedSchema,
   type WorkspaceSchema,
@@ -51,7 +52,6 @@ import {
   withProgress,
 } from '../staging/duckdb-stage.ts';
 import type { SourcePlan } from '../staging/source.ts';
-import { StoreError } from '../store-error.ts';
 import { toStoreError } from './duckdb-errors.ts';
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts';
 

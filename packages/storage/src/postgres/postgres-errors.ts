@@ -1,4 +1,4 @@
-import { messageOf, StoreError, type StoreErrorReason } from '../store-error.ts';
+import { messageOf, StoreError, type StoreErrorReason } from '@opencvm/core';
 
 /** Node's socket error codes that mean the server cannot be reached (no SQLSTATE then). */
 const UNREACHABLE = new Set([

@@ -11,10 +11,12 @@ import {
   type ImportOptions,
   type ImportRun,
   type ImportSource,
+  messageOf,
   type NormalizedRow,
   ok,
   type Result,
   type Store,
+  StoreError,
   type StoreSummary,
   storedSchema,
   type WorkspaceSchema,
@@ -52,7 +54,6 @@ import {
   stageIntoTable,
 } from '../staging/duckdb-stage.ts';
 import type { SourcePlan } from '../staging/source.ts';
-import { messageOf, StoreError } from '../store-error.ts';
 import { copyIntoTable, exportedRows, type RunningExport, startExport } from './postgres-copy.ts';
 import { toStoreError } from './postgres-errors.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';

@@ -1,6 +1,5 @@
-import { hashOf, type NormalizedRow, type SegmentRule, type Store } from '@opencvm/core';
+import { hashOf, type NormalizedRow, type SegmentRule, type Store, StoreError } from '@opencvm/core';
 import { describe, expect, it } from 'vitest';
-import { StoreError } from '../../src/store-error.ts';
 import { ADAPTERS, testSchema } from './adapters.ts';
 
 /**

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ImportKind, ImportSource, Store } from '@opencvm/core';
+import { StoreError } from '@opencvm/core';
 import { describe, expect, it } from 'vitest';
-import { StoreError } from '../../src/store-error.ts';
 import { ADAPTERS, TEST_SCHEMA_INPUT, tempDir, testSchema } from './adapters.ts';
 
 const schema = testSchema();

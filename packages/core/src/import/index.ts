@@ -1,0 +1,4 @@
+export * from './event-columns.ts';
+export * from './port.ts';
+export * from './records.ts';
+export * from './row-validation.ts';

@@ -1,0 +1,56 @@
+import type { ImportKind } from './records.ts';
+
+export const FILE_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** What one import did; `updated` counts only rows whose stored values changed. */
+export interface ImportCounts {
+  readonly read: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+}
+
+export const IMPORT_STATUSES = ['succeeded', 'failed'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+export interface ImportRun extends ImportCounts {
+  readonly id: string;
+  readonly kind: ImportKind;
+  readonly source: string;
+  readonly format: FileFormat | 'api';
+  readonly status: ImportStatus;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly seconds: number;
+  /** Why a failed import wrote nothing. */
+  readonly error: string | null;
+}
+
+/** A file (or rows) ready to be staged: the source and how its columns map to fields. */
+export interface ImportSource {
+  readonly kind: ImportKind;
+  readonly path: string;
+  readonly format: FileFormat;
+  /** file column → field name, for files whose headers differ from field names. */
+  readonly mapping: Readonly<Record<string, string>>;
+}
+
+export interface StageProgress {
+  readonly phase: 'reading' | 'writing';
+  /** 0..1 */
+  readonly fraction: number;
+  readonly rowsProcessed: number;
+}
+
+/** Why a file was not imported. Nothing was written in either case. */
+export type ImportFailure =
+  | { readonly type: 'unreadable_file'; readonly message: string }
+  /** Some rows are invalid; the row validator says which and why. `message` is the engine's first complaint. */
+  | { readonly type: 'invalid_rows'; readonly message: string };
+
+export interface ImportOptions {
+  readonly onProgress?: (progress: StageProgress) => void;
+}
