@@ -6,7 +6,7 @@ import {
   ComparisonReference,
   disagreements,
   loadStatsReference,
-} from '../../core/test/fixtures/stats-reference.ts';
+} from '@opencvm/core/testing';
 import { runCli } from '../src/program.ts';
 
 /** `cvm measure`: an offline experiment read from a CSV file, with no workspace or store. */

@@ -2,6 +2,7 @@ export * from './accounts/index.ts';
 export * from './api/index.ts';
 export * from './audit/index.ts';
 export * from './campaigns/index.ts';
+export * from './closest-name.ts';
 export * from './content/index.ts';
 export * from './customers/index.ts';
 export * from './delivery/index.ts';

@@ -3,13 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   checkSegmentRule,
-  findSegmentCycle,
   parseSegmentRule,
-  referencedLists,
-  referencedSegments,
   type SegmentRuleContext,
 } from '../src/segments/check-segment-rule.ts';
 import { RFM_PRESETS } from '../src/segments/features.ts';
+import { findSegmentCycle, referencedLists, referencedSegments } from '../src/segments/rule-references.ts';
 import type { SegmentRule } from '../src/segments/segment-rule.ts';
 import { parseWorkspaceSchema, type WorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 import { pathsAndMessages } from './issue-text.ts';

@@ -17,7 +17,7 @@ import {
   twoProportionTest,
   welchTest,
 } from '../src/results/index.ts';
-import { disagreements, loadStatsReference, REFERENCE_PATH } from './fixtures/stats-reference.ts';
+import { disagreements, loadStatsReference, REFERENCE_PATH } from '../testing/stats-reference.ts';
 
 /**
  * Every statistic against scipy / statsmodels values from scripts/stats-reference.py, to 1e-6

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { eventAttributeColumns, parseWorkspaceSchema } from '../src/workspace/workspace-schema.ts';
+import { eventAttributeColumns } from '../src/import/event-columns.ts';
+import { parseWorkspaceSchema } from '../src/workspace/workspace-schema.ts';
 import { pathsAndMessages } from './issue-text.ts';
 
 const base = {

@@ -8,7 +8,7 @@ import {
   ComparisonReference,
   disagreements,
   loadStatsReference,
-} from '../../core/test/fixtures/stats-reference.ts';
+} from '@opencvm/core/testing';
 import { createServer } from '../src/create-server.ts';
 import { MAX_MEASURE_BODY_BYTES } from '../src/measure-routes.ts';
 import { signedInClient } from './test-server.ts';

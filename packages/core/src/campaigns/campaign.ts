@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { closestName } from '../closest-name.ts';
 import { ContentTemplate, DeliveryChannel } from '../content/content-template.ts';
 import { checkTemplate } from '../content/render-template.ts';
 import { templateVariables } from '../content/template-variables.ts';
 import { err, ok, type Result } from '../result.ts';
-import { checkSegmentRule, closestName, type SegmentRuleContext } from '../segments/check-segment-rule.ts';
+import { checkSegmentRule, type SegmentRuleContext } from '../segments/check-segment-rule.ts';
 import { AttributeCondition, attributeConditionShape } from '../segments/segment-rule.ts';
 import { Purpose, type SchemaIssue } from '../workspace/workspace-schema.ts';
 import { nextRunAfter, parseCron } from './cron.ts';

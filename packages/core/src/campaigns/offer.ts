@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { issueKindOf } from '../api/errors.ts';
+import { closestName } from '../closest-name.ts';
 import { DeliveryChannel } from '../content/content-template.ts';
 import type { OfferContentField } from '../content/template-variables.ts';
 import { parseMoney } from '../money/money.ts';
 import { err, ok, type Result } from '../result.ts';
 import {
   checkSegmentRule,
-  closestName,
   parseSegmentRule,
   type SegmentRuleContext,
 } from '../segments/check-segment-rule.ts';

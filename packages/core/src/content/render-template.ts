@@ -1,7 +1,7 @@
 import { Liquid, type Template, type Variable } from 'liquidjs';
 import { issueKindOf } from '../api/errors.ts';
+import { closestName } from '../closest-name.ts';
 import { err, ok, type Result } from '../result.ts';
-import { closestName } from '../segments/check-segment-rule.ts';
 import { formatPath, type SchemaIssue } from '../workspace/workspace-schema.ts';
 import { ContentTemplate, chooseLocale, type WebhookContent } from './content-template.ts';
 import { type SmsEncoding, smsEncoding } from './sms-encoding.ts';

@@ -1,13 +1,22 @@
 import { type IssueKind, issueKindOf } from '../api/errors.ts';
-import { importColumns } from '../import/row-validation.ts';
+import { suggestion } from '../closest-name.ts';
 import { parseMoney } from '../money/money.ts';
 import { err, ok, type Result } from '../result.ts';
 import { isDate, parseTimestamp } from '../time/time-zones.ts';
 import { formatPath, type SchemaIssue, type WorkspaceSchema } from '../workspace/workspace-schema.ts';
-import { FEATURE_NAMES, FEATURES, isFeatureName } from './features.ts';
+import { FEATURE_NAMES } from './features.ts';
+import {
+  customerRuleFields,
+  eventRuleFields,
+  featureRuleField,
+  isAggregable,
+  isRankable,
+  KIND_LABELS,
+  OPERATORS_BY_KIND,
+  type RuleField,
+} from './rule-fields.ts';
 import {
   type AttributeCondition,
-  type AttributeOperator,
   type ConditionValue,
   type EventWindow,
   type Measure,
@@ -35,158 +44,6 @@ export interface SegmentRuleContext {
 /** Rules become one SQL statement, referenced segments inlined: these bound its size. */
 export const MAX_RULE_NODES = 500;
 export const MAX_RULE_DEPTH = 32;
-
-// ---------------------------------------------------------------------------------------------
-// What a rule can name
-
-/** How a rule compares a field: the column types of imports, folded into what compares alike. */
-export type RuleField =
-  | { readonly kind: 'text' | 'integer' | 'number' | 'money' | 'boolean' | 'date' | 'timestamp' }
-  | { readonly kind: 'enum'; readonly values: readonly string[] };
-export type RuleFieldKind = RuleField['kind'];
-
-const ALL_NULL_OPERATORS = ['is null', 'is not null'] as const;
-
-/** The operators that make sense for each kind of field; `<` on text is left out (collations differ). */
-export const OPERATORS_BY_KIND: Readonly<Record<RuleFieldKind, readonly AttributeOperator[]>> = {
-  text: ['=', '!=', 'in', 'not in', 'contains', 'starts with', ...ALL_NULL_OPERATORS],
-  enum: ['=', '!=', 'in', 'not in', ...ALL_NULL_OPERATORS],
-  integer: ['=', '!=', '<', '<=', '>', '>=', 'between', 'in', 'not in', ...ALL_NULL_OPERATORS],
-  number: ['=', '!=', '<', '<=', '>', '>=', 'between', 'in', 'not in', ...ALL_NULL_OPERATORS],
-  money: ['=', '!=', '<', '<=', '>', '>=', 'between', 'in', 'not in', ...ALL_NULL_OPERATORS],
-  boolean: ['=', '!=', ...ALL_NULL_OPERATORS],
-  date: ['=', '!=', '<', '<=', '>', '>=', 'between', ...ALL_NULL_OPERATORS],
-  timestamp: ['=', '!=', '<', '<=', '>', '>=', 'between', ...ALL_NULL_OPERATORS],
-};
-
-const KIND_LABELS: Readonly<Record<RuleFieldKind, string>> = {
-  text: 'text',
-  enum: 'enum',
-  integer: 'integer',
-  number: 'number',
-  money: 'amount',
-  boolean: 'boolean',
-  date: 'date',
-  timestamp: 'timestamp',
-};
-
-const fieldOfSpec = (spec: { readonly type: string; readonly values?: readonly string[] }): RuleField => {
-  switch (spec.type) {
-    case 'enum':
-      return { kind: 'enum', values: spec.values ?? [] };
-    case 'integer':
-    case 'number':
-    case 'money':
-    case 'boolean':
-    case 'date':
-    case 'timestamp':
-      return { kind: spec.type };
-    default:
-      // string, timezone, locale, msisdn, email, currency: text, compared as stored
-      return { kind: 'text' };
-  }
-};
-
-const customerFieldsCache = new WeakMap<WorkspaceSchema, ReadonlyMap<string, RuleField>>();
-
-/** Every field a customer condition can name: built-in fields, then declared attributes. */
-export const customerRuleFields = (schema: WorkspaceSchema): ReadonlyMap<string, RuleField> => {
-  const cached = customerFieldsCache.get(schema);
-  if (cached) return cached;
-  const fields = new Map<string, RuleField>();
-  for (const spec of importColumns(schema, 'customers')) fields.set(spec.name, fieldOfSpec(spec));
-  fields.set('created_at', { kind: 'timestamp' });
-  fields.set('updated_at', { kind: 'timestamp' });
-  customerFieldsCache.set(schema, fields);
-  return fields;
-};
-
-/**
- * Every field a `where` on events of one type can name: that type's attributes, plus `amount` and
- * `currency` when the type carries an amount (without one both are always empty). Undefined for
- * an undeclared type.
- */
-export const eventRuleFields = (
-  schema: WorkspaceSchema,
-  eventType: string,
-): ReadonlyMap<string, RuleField> | undefined => {
-  const definition = Object.hasOwn(schema.events, eventType) ? schema.events[eventType] : undefined;
-  if (definition === undefined) return undefined;
-  const fields = new Map<string, RuleField>();
-  for (const [name, attribute] of Object.entries(definition.attributes)) {
-    fields.set(name, fieldOfSpec(attribute));
-  }
-  if (definition.amount) {
-    fields.set('amount', { kind: 'money' });
-    fields.set('currency', { kind: 'text' });
-  }
-  return fields;
-};
-
-/** How a feature's values compare: counts and scores are integers, monetary an exact amount. */
-export const featureRuleField = (feature: string): RuleField | undefined =>
-  isFeatureName(feature) ? { kind: FEATURES[feature].type } : undefined;
-
-/** Kinds a sum, average, minimum or maximum can be taken of. */
-const isAggregable = (field: RuleField): boolean =>
-  field.kind === 'integer' || field.kind === 'number' || field.kind === 'money';
-
-/** Kinds a top-N can rank customers by. */
-const isRankable = (field: RuleField): boolean =>
-  isAggregable(field) || field.kind === 'date' || field.kind === 'timestamp';
-
-// ---------------------------------------------------------------------------------------------
-// Did you mean
-
-/** Optimal string alignment distance: Levenshtein plus swaps of two neighbours ("regoin"). */
-const editDistance = (a: string, b: string): number => {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i += 1) {
-    const row: number[] = [];
-    for (let j = 0; j <= b.length; j += 1) {
-      if (i === 0 || j === 0) {
-        row.push(i + j);
-        continue;
-      }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const above = rows[i - 1] ?? [];
-      let best = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, (rows[i - 2]?.[j - 2] ?? 0) + 1);
-      }
-      row.push(best);
-    }
-    rows.push(row);
-  }
-  return rows[a.length]?.[b.length] ?? 0;
-};
-
-/**
- * The known name a mistyped one most likely meant: the closest within two edits (and fewer edits
- * than the name is long), else one that starts with the name or that the name starts with.
- */
-export const closestName = (name: string, candidates: Iterable<string>): string | undefined => {
-  const typed = name.toLowerCase();
-  let best: { name: string; distance: number } | undefined;
-  let prefixed: string | undefined;
-  for (const candidate of candidates) {
-    const known = candidate.toLowerCase();
-    const distance = editDistance(typed, known);
-    if (distance <= 2 && distance < typed.length && (best === undefined || distance < best.distance)) {
-      best = { name: candidate, distance };
-    }
-    const shorter = Math.min(typed.length, known.length);
-    if (prefixed === undefined && shorter >= 3 && (known.startsWith(typed) || typed.startsWith(known))) {
-      prefixed = candidate;
-    }
-  }
-  return best?.name ?? prefixed;
-};
-
-const suggestion = (name: string, candidates: Iterable<string>): string => {
-  const closest = closestName(name, candidates);
-  return closest === undefined ? '' : ` (did you mean "${closest}"?)`;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Size
@@ -620,72 +477,4 @@ export const parseSegmentRule = (
     });
   }
   return checkSegmentRule(parsed.data, context);
-};
-
-// ---------------------------------------------------------------------------------------------
-// References between segments
-
-const subRules = (rule: SegmentRule): readonly SegmentRule[] => {
-  switch (rule.type) {
-    case 'and':
-    case 'or':
-      return rule.rules;
-    case 'not':
-      return [rule.rule];
-    case 'graph':
-      return [rule.base];
-    case 'top':
-    case 'sample':
-      return rule.of === undefined ? [] : [rule.of];
-    default:
-      return [];
-  }
-};
-
-const referenced = (rule: SegmentRule, pick: (rule: SegmentRule) => string | undefined): string[] => {
-  const names: string[] = [];
-  const visit = (node: SegmentRule): void => {
-    const name = pick(node);
-    if (name !== undefined && !names.includes(name)) names.push(name);
-    for (const child of subRules(node)) visit(child);
-  };
-  visit(rule);
-  return names;
-};
-
-/** The saved segments a rule uses directly, each once, in order of first use. */
-export const referencedSegments = (rule: SegmentRule): string[] =>
-  referenced(rule, (node) => (node.type === 'segment' ? node.segment : undefined));
-
-/** The lists a rule uses, each once, in order of first use. */
-export const referencedLists = (rule: SegmentRule): string[] =>
-  referenced(rule, (node) => (node.type === 'list' ? node.list : undefined));
-
-/**
- * The circle of references that saving `rule` under `id` would close (e.g. `['a', 'b', 'a']`),
- * or null. `ruleOf` gives the saved rules; `id`'s own is taken to be `rule`. A circle found among
- * saved segments that `rule` reaches is returned too: membership could not be computed either way.
- */
-export const findSegmentCycle = (
-  id: string,
-  rule: SegmentRule,
-  ruleOf: (id: string) => SegmentRule | undefined,
-): readonly string[] | null => {
-  const finished = new Set<string>();
-  const path: string[] = [];
-  const visit = (segment: string): string[] | null => {
-    const start = path.indexOf(segment);
-    if (start >= 0) return [...path.slice(start), segment];
-    if (finished.has(segment)) return null;
-    const segmentRule = segment === id ? rule : ruleOf(segment);
-    path.push(segment);
-    for (const next of segmentRule === undefined ? [] : referencedSegments(segmentRule)) {
-      const cycle = visit(next);
-      if (cycle !== null) return cycle;
-    }
-    path.pop();
-    finished.add(segment);
-    return null;
-  };
-  return visit(id);
 };

@@ -1,14 +1,19 @@
 import type { FieldValue, NormalizedRow } from '../import/records.ts';
-import { parseMoney } from '../money/money.ts';
 import type { WorkspaceSchema } from '../workspace/workspace-schema.ts';
 import { bucketOf, hashOf } from './bucket.ts';
 import {
-  customerRuleFields,
-  eventRuleFields,
-  featureRuleField,
-  type RuleField,
-} from './check-segment-rule.ts';
-import type { RfmConfig } from './features.ts';
+  bug,
+  compareIds,
+  compareQuantities,
+  exact,
+  measureHolds,
+  moneyUnits,
+  plain,
+  type Quantity,
+  required,
+  sign,
+} from './evaluate-quantities.ts';
+import { customerRuleFields, eventRuleFields, featureRuleField, type RuleField } from './rule-fields.ts';
 import {
   type RuleClock,
   recencyRange,
@@ -55,128 +60,6 @@ export interface EvaluateOptions {
   readonly schema: WorkspaceSchema;
   readonly clock: RuleClock;
 }
-
-const DAY_MS = 86_400_000;
-
-const bug = (message: string): never => {
-  throw new Error(message);
-};
-
-// ---------------------------------------------------------------------------------------------
-// Ids, amounts, quantities
-
-/** Orders ids by code point, which is the order of their UTF-8 bytes (PostgreSQL's "C" collation). */
-export const compareIds = (a: string, b: string): number => {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a.codePointAt(i) ?? 0;
-    const y = b.codePointAt(j) ?? 0;
-    if (x !== y) return x < y ? -1 : 1;
-    i += x > 0xffff ? 2 : 1;
-    j += y > 0xffff ? 2 : 1;
-  }
-  if (i < a.length) return 1;
-  return j < b.length ? -1 : 0;
-};
-
-const MONEY_UNIT = 10_000n;
-const CANONICAL_MONEY = /^(-?)(\d+)(?:\.(\d{1,4}))?$/;
-
-/** An amount in exact units of 10⁻⁴, from its stored text or a rule's number. */
-const moneyUnits = (value: string | number): bigint => {
-  const parsed = parseMoney(typeof value === 'number' ? String(value) : value);
-  const match = parsed.ok ? CANONICAL_MONEY.exec(parsed.value) : null;
-  if (match === null) return bug(`not an amount with at most 4 decimals: ${value}`);
-  const [, sign, whole = '0', fraction = ''] = match;
-  const units = BigInt(whole) * MONEY_UNIT + BigInt(fraction.padEnd(4, '0'));
-  return sign === '-' ? -units : units;
-};
-
-/** Units of 10⁻⁴ as canonical decimal text, as `parseMoney` writes it ("12.5", "0", "-3"). */
-const moneyText = (units: bigint): string => {
-  const magnitude = units < 0n ? -units : units;
-  const fraction = (magnitude % MONEY_UNIT).toString().padStart(4, '0').replace(/0+$/, '');
-  const text = fraction === '' ? `${magnitude / MONEY_UNIT}` : `${magnitude / MONEY_UNIT}.${fraction}`;
-  return units < 0n ? `-${text}` : text;
-};
-
-const sign = (difference: number | bigint): number => (difference > 0 ? 1 : difference < 0 ? -1 : 0);
-
-/**
- * A measured number. Amounts are exact fractions of units (an average is sum / (10⁴ × count));
- * the rest are JavaScript numbers kept as total / count, so an average compares as
- * `total op value × count` and never through a rounded quotient.
- */
-type Quantity =
-  | { readonly kind: 'exact'; readonly units: bigint; readonly divisor: bigint }
-  | { readonly kind: 'number'; readonly total: number; readonly count: number };
-
-const exact = (units: bigint, count = 1n): Quantity => ({
-  kind: 'exact',
-  units,
-  divisor: MONEY_UNIT * count,
-});
-const plain = (total: number, count = 1): Quantity => ({ kind: 'number', total, count });
-
-/** Sign of quantity − constant. */
-const compareWithConstant = (quantity: Quantity, constant: number): number =>
-  quantity.kind === 'exact'
-    ? sign(quantity.units * MONEY_UNIT - moneyUnits(constant) * quantity.divisor)
-    : sign(quantity.total - constant * quantity.count);
-
-/** Sign of a − b, for ranking. Plain averages rank by their quotient, as SQL's AVG does. */
-const compareQuantities = (a: Quantity, b: Quantity): number => {
-  if (a.kind === 'exact' && b.kind === 'exact') return sign(a.units * b.divisor - b.units * a.divisor);
-  if (a.kind === 'number' && b.kind === 'number') return sign(a.total / a.count - b.total / b.count);
-  return bug('quantities of different kinds compared');
-};
-
-interface MeasureComparison {
-  readonly op: string;
-  readonly value?: number | undefined;
-  readonly values?: readonly number[] | undefined;
-  readonly from?: number | undefined;
-  readonly to?: number | undefined;
-}
-
-const required = <T>(value: T | undefined, what: string): T =>
-  value === undefined ? bug(`${what} is missing`) : value;
-
-/** A measure compared with the rule's constants; a missing measure satisfies nothing but `is null`. */
-const measureHolds = (quantity: Quantity | null, comparison: MeasureComparison): boolean => {
-  if (comparison.op === 'is null') return quantity === null;
-  if (comparison.op === 'is not null') return quantity !== null;
-  if (quantity === null) return false;
-  const against = (constant: number | undefined): number =>
-    compareWithConstant(quantity, required(constant, `value of ${comparison.op}`));
-  switch (comparison.op) {
-    case '=':
-      return against(comparison.value) === 0;
-    case '!=':
-      return against(comparison.value) !== 0;
-    case '<':
-      return against(comparison.value) < 0;
-    case '<=':
-      return against(comparison.value) <= 0;
-    case '>':
-      return against(comparison.value) > 0;
-    case '>=':
-      return against(comparison.value) >= 0;
-    case 'between':
-      return against(comparison.from) >= 0 && against(comparison.to) <= 0;
-    case 'in':
-      return required(comparison.values, 'values').some(
-        (value) => compareWithConstant(quantity, value) === 0,
-      );
-    case 'not in':
-      return required(comparison.values, 'values').every(
-        (value) => compareWithConstant(quantity, value) !== 0,
-      );
-    default:
-      return bug(`unknown operator ${comparison.op}`);
-  }
-};
 
 // ---------------------------------------------------------------------------------------------
 // Attribute conditions
@@ -318,7 +201,7 @@ interface Prepared {
 
 const preparedData = new WeakMap<ReferenceData, Prepared>();
 
-const text = (value: FieldValue | undefined, what: string): string =>
+export const text = (value: FieldValue | undefined, what: string): string =>
   typeof value === 'string' ? value : bug(`${what} is not text: ${value}`);
 
 /** Customers by id and each customer's events with parsed times, worked out once per data set. */
@@ -346,7 +229,7 @@ interface EventSelection {
   readonly window?: EventWindow | undefined;
 }
 
-const instantOrNull = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+export const instantOrNull = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
 /** A customer's events of the type, at or before now, inside the window, meeting every `where`. */
 const eventSelector = (
@@ -632,80 +515,4 @@ export const evaluateSegment = (
 ): ReadonlySet<string> =>
   evaluate({ data, prepared: prepare(data), options, segments: new Map(), evaluating: new Set() }, rule);
 
-// ---------------------------------------------------------------------------------------------
-// RFM
-
-export type RfmValues = {
-  readonly rfm_recency_days: number;
-  readonly rfm_frequency: number;
-  /** Decimal text, as amounts are stored. */
-  readonly rfm_monetary: string;
-  readonly rfm_r: number;
-  readonly rfm_f: number;
-  readonly rfm_m: number;
-  readonly rfm_score: number;
-};
-
-/**
- * Quintile score from SQL's RANK(): 1 + the number of customers strictly before, so ties share
- * the lowest rank; score = 1 + ⌊5 × (rank − 1) / customers⌋.
- */
-const scores = <T>(values: readonly T[], before: (other: T, value: T) => boolean): number[] =>
-  values.map((value) => {
-    const rank = 1 + values.filter((other) => before(other, value)).length;
-    return 1 + Math.floor((5 * (rank - 1)) / values.length);
-  });
-
-/** RFM features exactly as features.ts defines them: the reference for the stores' refresh. */
-export const computeRfm = (
-  events: readonly NormalizedRow[],
-  config: RfmConfig,
-  clock: RuleClock,
-): Map<string, RfmValues> => {
-  const range = windowRange({ days: config.windowDays }, clock);
-  const from = instantOrNull(range.from);
-  const atOrBefore = Date.parse(range.atOrBefore);
-  const types = new Set(config.eventTypes);
-  const totals = new Map<string, { last: number; count: number; units: bigint }>();
-  for (const row of events) {
-    const type = text(row.type, 'event type');
-    const ts = Date.parse(text(row.ts, 'event ts'));
-    if (!types.has(type) || ts > atOrBefore || (from !== null && ts < from)) continue;
-    const customerId = text(row.customer_id, 'event customer_id');
-    const amount = row.amount;
-    const units = amount === undefined || amount === null ? 0n : moneyUnits(text(amount, 'amount'));
-    const total = totals.get(customerId);
-    if (total) {
-      total.last = Math.max(total.last, ts);
-      total.count += 1;
-      total.units += units;
-    } else {
-      totals.set(customerId, { last: ts, count: 1, units });
-    }
-  }
-  const customers = [...totals].map(([id, total]) => ({
-    id,
-    days: Math.floor((clock.now.getTime() - total.last) / DAY_MS),
-    count: total.count,
-    units: total.units,
-  }));
-  const r = scores(customers, (other, value) => other.days > value.days);
-  const f = scores(customers, (other, value) => other.count < value.count);
-  const m = scores(customers, (other, value) => other.units < value.units);
-  const result = new Map<string, RfmValues>();
-  customers.forEach((customer, index) => {
-    const rfmR = r[index] ?? 0;
-    const rfmF = f[index] ?? 0;
-    const rfmM = m[index] ?? 0;
-    result.set(customer.id, {
-      rfm_recency_days: customer.days,
-      rfm_frequency: customer.count,
-      rfm_monetary: moneyText(customer.units),
-      rfm_r: rfmR,
-      rfm_f: rfmF,
-      rfm_m: rfmM,
-      rfm_score: rfmR * 100 + rfmF * 10 + rfmM,
-    });
-  });
-  return result;
-};
+export { compareIds } from './evaluate-quantities.ts';

@@ -16,7 +16,6 @@ export {
   PURPOSES,
   Purpose,
 } from '../delivery/channels.ts';
-export { eventAttributeColumns } from '../import/event-columns.ts';
 
 export const ATTRIBUTE_TYPES = [
   'string',
