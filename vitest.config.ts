@@ -15,6 +15,16 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      // The web app's components, rendered in a DOM with only the network faked.
+      {
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['packages/web/test/**/*.test.tsx'],
+          environment: 'jsdom',
+          setupFiles: ['packages/web/test/setup-dom.ts'],
+        },
+      },
       // The browser tests (e2e/README.md).
       'e2e/vitest.config.ts',
     ],
