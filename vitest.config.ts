@@ -23,6 +23,8 @@ export default defineConfig({
           include: ['packages/web/test/**/*.test.tsx'],
           environment: 'jsdom',
           setupFiles: ['packages/web/test/setup-dom.ts'],
+          // Rendering Mantine in jsdom is slow on a busy machine; a limit, not a measure.
+          testTimeout: 60_000,
         },
       },
       // The browser tests (e2e/README.md).
