@@ -1,10 +1,8 @@
 import type { SegmentRule, SegmentRuleType } from '@opencvm/core';
 import { type ComponentType, createContext, useContext } from 'react';
-import type { segmentsMessages } from '../../../i18n/segments-messages.ts';
 import type { RuleContext } from '../rule-model.ts';
 import type { Explain, SchemaIssue } from '../segment-api.ts';
 
-export type Messages = (typeof segmentsMessages)['en'];
 export type FieldIssues = readonly { readonly field: string; readonly message: string }[];
 /** The message for one field of the rule being edited (`value`, `window.days`), or null. */
 export type IssueOf = (field: string) => string | null;
