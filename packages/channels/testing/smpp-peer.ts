@@ -78,7 +78,7 @@ export interface SmppPeer extends AsyncDisposable {
   sendMo(from: string, text: string): Promise<void>;
   /** Answer the next `count` submits (after the bind check) with `status`, recording none of them. */
   failNext(failure: SmppPeerFailure): void;
-  /** Hold the response to the next accepted submit until released; the submit is recorded first. */
+  /** Hold the response to the next submit until released; one it accepts is recorded first. */
   holdNext(): HeldAnswer;
   /** Drops every session without an unbind, as a network failure would. */
   dropSessions(): void;
