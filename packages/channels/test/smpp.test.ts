@@ -184,15 +184,6 @@ describe('SMPP adapter', () => {
     expect(peer.messages[0]).toMatchObject({ text, dataCoding: 0, parts: 2 });
   });
 
-  it('passes on a delivery receipt under the providerId the send returned', async () => {
-    const peer = await peerWith({ receipts: true });
-    const { adapter, reports } = await startedAdapter(peer.port);
-    const result = await send(adapter, 'Your bonus is ready');
-    if (result.type !== 'sent') throw new Error(`not sent: ${result.reason}`);
-    await eventually(() => expect(reports).toHaveLength(1));
-    expect(reports[0]).toMatchObject({ type: 'receipt', providerId: result.providerId, status: 'delivered' });
-  });
-
   it('reports STOP and СТОП from a subscriber as opt-outs, and not other replies', async () => {
     const peer = await peerWith();
     const { reports } = await startedAdapter(peer.port);

@@ -169,18 +169,6 @@ describe('webhook adapter', () => {
     ]);
   });
 
-  it('retries a 503 after its Retry-After seconds and then delivers', async () => {
-    await using peer = await startWebhookPeer({ failNext: { status: 503, retryAfter: '2', count: 1 } });
-    const adapter = adapterFor({ url: peer.url, signingSecret: peer.secret });
-    expect(await send(adapter)).toEqual({
-      type: 'retry',
-      reason: 'HTTP 503: {"error":"failing on purpose"}',
-      retryAfterMs: 2000,
-    });
-    expect(await send(adapter)).toEqual({ type: 'sent', providerId: 'peer-0' });
-    expect(peer.deliveries).toHaveLength(1);
-  });
-
   it('reads an HTTP-date Retry-After of a 429 against its clock and caps it', async () => {
     const now = new Date('2026-11-23T12:00:00Z');
     await using peer = await startWebhookPeer();

@@ -1,3 +1,4 @@
+export * from './held-answer.ts';
 export * from './smpp-peer.ts';
 export * from './smtp-peer.ts';
 export * from './webhook-peer.ts';

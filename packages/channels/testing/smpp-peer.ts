@@ -13,6 +13,7 @@ import {
   ESME_ROK,
   ESME_RTHROTTLED,
 } from '../src/smpp/smpp-status.ts';
+import { createHold, type HeldAnswer, type Hold } from './held-answer.ts';
 
 /**
  * A local SMSC for tests and benchmarks: binds with a system id and password, accepts
@@ -39,6 +40,12 @@ export interface SmppPeerOptions {
   readonly throttleAfter?: number;
   /** Destination addresses (as on the wire, without `+`) answered `ESME_RINVDSTADR`. */
   readonly rejectDestinations?: ReadonlySet<string>;
+}
+
+export interface SmppPeerFailure {
+  /** The `command_status` to answer with, e.g. `ESME_RTHROTTLED` or `ESME_RINVDSTADR`. */
+  readonly status: number;
+  readonly count: number;
 }
 
 export interface SmppPeerMessage {
@@ -69,6 +76,10 @@ export interface SmppPeer extends AsyncDisposable {
   boundSessions(): number;
   /** Sends a subscriber's message to the newest bound session; resolves on its `deliver_sm_resp`. */
   sendMo(from: string, text: string): Promise<void>;
+  /** Answer the next `count` submits (after the bind check) with `status`, recording none of them. */
+  failNext(failure: SmppPeerFailure): void;
+  /** Hold the response to the next submit until released; one it accepts is recorded first. */
+  holdNext(): HeldAnswer;
   /** Drops every session without an unbind, as a network failure would. */
   dropSessions(): void;
   close(): Promise<void>;
@@ -155,6 +166,8 @@ export const startSmppPeer = async (options: SmppPeerOptions = {}): Promise<Smpp
   const bound = new Set<Session>();
   /** When the submits of the last second were accepted, oldest first. */
   const recent: number[] = [];
+  let failure: SmppPeerFailure | null = null;
+  let held: Hold | null = null;
   let submits = 0;
   let duplicates = 0;
   let throttled = 0;
@@ -275,15 +288,32 @@ export const startSmppPeer = async (options: SmppPeerOptions = {}): Promise<Smpp
           session.send(pdu.response({ command_status: 0x08 /* ESME_RSYSERR */ }));
           return;
         }
-        const answer = accept(submit.data);
-        session.send(
-          pdu.response(
-            answer.status === ESME_ROK ? { message_id: answer.messageId } : { command_status: answer.status },
-          ),
-        );
-        if (answer.fresh && options.receipts === true && (submit.data.registered_delivery & 0x03) !== 0) {
-          setImmediate(() => sendReceipt(session, submit.data, answer.messageId));
+        if (failure !== null && failure.count > 0) {
+          failure = { ...failure, count: failure.count - 1 };
+          session.send(pdu.response({ command_status: failure.status }));
+          return;
         }
+        const answer = accept(submit.data);
+        const respond = (): void => {
+          session.send(
+            pdu.response(
+              answer.status === ESME_ROK
+                ? { message_id: answer.messageId }
+                : { command_status: answer.status },
+            ),
+          );
+          if (answer.fresh && options.receipts === true && (submit.data.registered_delivery & 0x03) !== 0) {
+            setImmediate(() => sendReceipt(session, submit.data, answer.messageId));
+          }
+        };
+        const hold = held;
+        held = null;
+        if (hold === null) {
+          respond();
+          return;
+        }
+        hold.arrive();
+        void hold.released.then(respond);
         return;
       }
       case 'enquire_link':
@@ -356,6 +386,14 @@ export const startSmppPeer = async (options: SmppPeerOptions = {}): Promise<Smpp
     throttled: () => throttled,
     boundSessions: () => bound.size,
     sendMo,
+    failNext: (next) => {
+      failure = { ...next };
+    },
+    holdNext: () => {
+      const hold = createHold();
+      held = hold;
+      return hold;
+    },
     dropSessions,
     close,
     [Symbol.asyncDispose]: close,

@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { createHold, type HeldAnswer, type Hold } from './held-answer.ts';
 
 /**
  * A local SMTP server for tests and benchmarks: it accepts what the SMTP adapter sends and
@@ -74,6 +75,10 @@ export interface SmtpPeer extends AsyncDisposable {
   duplicates(): number;
   /** Answer the next `count` messages 451 (replaces what is left of an earlier count). */
   setFailNext(count: number): void;
+  /** Answer `550 5.1.1` at RCPT TO for this address from now on (compared case-insensitively). */
+  rejectRecipient(address: string): void;
+  /** Hold the answer to the next message's data until released; the message is read first. */
+  holdNext(): HeldAnswer;
   setDelayMs(delayMs: number): void;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
@@ -168,6 +173,7 @@ export const startSmtpPeer = async (options: SmtpPeerOptions = {}): Promise<Smtp
   const accepted = new Map<string, string>();
   const timers = new Set<NodeJS.Timeout>();
   let failNext = options.failNext ?? 0;
+  let held: Hold | null = null;
   let delayMs = options.delayMs ?? 0;
   let received = 0;
   let duplicates = 0;
@@ -245,8 +251,14 @@ export const startSmtpPeer = async (options: SmtpPeerOptions = {}): Promise<Smtp
       return callback();
     },
     onData(stream, session, callback) {
+      const hold = held;
+      held = null;
       readAll(stream).then(
-        (raw) =>
+        async (raw) => {
+          if (hold !== null) {
+            hold.arrive();
+            await hold.released;
+          }
           later(() => {
             if (failNext > 0) {
               failNext -= 1;
@@ -254,7 +266,8 @@ export const startSmtpPeer = async (options: SmtpPeerOptions = {}): Promise<Smtp
               return;
             }
             callback(null, `OK: queued as ${accept(raw, session)}`);
-          }),
+          });
+        },
         (error: unknown) => callback(smtpError(451, `Could not read the message: ${String(error)}`)),
       );
     },
@@ -289,6 +302,14 @@ export const startSmtpPeer = async (options: SmtpPeerOptions = {}): Promise<Smtp
     duplicates: () => duplicates,
     setFailNext: (count) => {
       failNext = count;
+    },
+    rejectRecipient: (address) => {
+      rejected.add(address.toLowerCase());
+    },
+    holdNext: () => {
+      const hold = createHold();
+      held = hold;
+      return hold;
     },
     setDelayMs: (ms) => {
       delayMs = ms;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { verifyWebhookSignature } from '../src/webhook/webhook-signature.ts';
+import { createHold, type HeldAnswer, type Hold } from './held-answer.ts';
 
 /**
  * A webhook receiver for tests and benchmarks, on 127.0.0.1 and a free port. It answers like a
@@ -52,6 +53,8 @@ export interface WebhookPeer extends AsyncDisposable {
   /** Requests that carried a key already recorded. */
   duplicates(): number;
   failNext(failure: WebhookPeerFailure): void;
+  /** Hold the answer to the next request until released; a delivery is recorded first. */
+  holdNext(): HeldAnswer;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export const startWebhookPeer = async (options: WebhookPeerOptions = {}): Promis
   const recorded = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let failure = options.failNext === undefined ? null : { ...options.failNext };
+  let held: Hold | null = null;
   let requests = 0;
   let duplicates = 0;
 
@@ -118,6 +122,13 @@ export const startWebhookPeer = async (options: WebhookPeerOptions = {}): Promis
           .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
           .end(answer.body);
       };
+      const hold = held;
+      held = null;
+      if (hold !== null) {
+        hold.arrive();
+        void hold.released.then(reply);
+        return;
+      }
       if (delayMs === 0) {
         reply();
         return;
@@ -154,6 +165,11 @@ export const startWebhookPeer = async (options: WebhookPeerOptions = {}): Promis
     duplicates: () => duplicates,
     failNext(next) {
       failure = { ...next };
+    },
+    holdNext() {
+      const hold = createHold();
+      held = hold;
+      return hold;
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -39,9 +39,20 @@ export const FILE_COLUMNS = [
   'written_at',
 ] as const;
 
+/** The file system calls the adapter makes; everything else goes through the handles they open. */
+export interface FileSystemAccess {
+  readonly mkdir: (path: string, options: { readonly recursive: true }) => Promise<unknown>;
+  readonly open: (path: string, flags: number | string, mode?: number) => Promise<FileHandle>;
+}
+
 export interface FileAdapterDependencies {
   /** The clock for `written_at`. */
   readonly now?: (() => Date) | undefined;
+  /**
+   * `node:fs/promises` unless given: a test passes the real calls with a fault in front, since
+   * the temporary errors (too many open files, a busy device) cannot be made on demand.
+   */
+  readonly fileSystem?: FileSystemAccess | undefined;
 }
 
 /** Ids become part of a file name: nothing that could leave the directory or hide the file. */
@@ -153,6 +164,7 @@ export const createFileAdapter = (
   }
   const options = parsed.data;
   const now = dependencies.now ?? (() => new Date());
+  const fileSystem = dependencies.fileSystem ?? { mkdir, open };
   const header = Buffer.from(encodeCsvRow(FILE_COLUMNS, options.delimiter));
   const lanes = new Map<string, Lane>();
   let closed = false;
@@ -167,7 +179,7 @@ export const createFileAdapter = (
   };
 
   const syncDirectory = async (): Promise<void> => {
-    const directory = await open(options.directory, 'r');
+    const directory = await fileSystem.open(options.directory, 'r');
     try {
       await directory.sync();
     } finally {
@@ -177,8 +189,12 @@ export const createFileAdapter = (
 
   /** Reads the keys of an existing file and cuts off a torn last row; writes the header of a new one. */
   const openRunFile = async (fileName: string): Promise<Result<RunFile, SendResult>> => {
-    await mkdir(options.directory, { recursive: true });
-    const handle = await open(join(options.directory, fileName), constants.O_RDWR | constants.O_CREAT, 0o640);
+    await fileSystem.mkdir(options.directory, { recursive: true });
+    const handle = await fileSystem.open(
+      join(options.directory, fileName),
+      constants.O_RDWR | constants.O_CREAT,
+      0o640,
+    );
     try {
       const keys = new Set<string>();
       let headerEnd = 0;
