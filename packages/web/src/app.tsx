@@ -6,14 +6,14 @@ import { useAuth } from './auth.tsx';
 import { commonMessages } from './i18n/common-messages.ts';
 import { useMessages } from './i18n/i18n.tsx';
 import { AppLayout } from './layout/app-layout.tsx';
-import { CampaignsPage } from './pages/campaigns-page.tsx';
-import { CustomersPage } from './pages/customers-page.tsx';
-import { HomePage } from './pages/home-page.tsx';
-import { LoginPage } from './pages/login-page.tsx';
-import { OffersPage } from './pages/offers-page.tsx';
-import { ResultsPage } from './pages/results-page.tsx';
-import { SegmentsPage } from './pages/segments-page.tsx';
-import { SettingsPage } from './pages/settings-page.tsx';
+import { CampaignsPage } from './pages/campaigns/campaigns-page.tsx';
+import { CustomersPage } from './pages/customers/customers-page.tsx';
+import { HomePage } from './pages/home/home-page.tsx';
+import { LoginPage } from './pages/login/login-page.tsx';
+import { OffersPage } from './pages/offers/offers-page.tsx';
+import { ResultsPage } from './pages/results/results-page.tsx';
+import { SegmentsPage } from './pages/segments/segments-page.tsx';
+import { SettingsPage } from './pages/settings/settings-page.tsx';
 
 /** A page only for callers with `permission`; others are told, not shown an empty page. */
 const Guarded = ({

@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import type { Locale } from '../src/i18n/i18n.tsx';
-import { CampaignsPage } from '../src/pages/campaigns-page.tsx';
+import { CampaignsPage } from '../src/pages/campaigns/campaigns-page.tsx';
 import { type Answer, fakeApi, ok, refusal, type SentRequest } from './fake-api.ts';
 import { renderUi } from './render-ui.tsx';
 

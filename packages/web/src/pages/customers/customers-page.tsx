@@ -1,6 +1,6 @@
 import { Route, Routes } from 'react-router';
-import { CustomerDetail } from './customers/customer-detail.tsx';
-import { CustomerSearch } from './customers/customer-search.tsx';
+import { CustomerDetail } from './customer-detail.tsx';
+import { CustomerSearch } from './customer-search.tsx';
 
 /** `/customers`: search; `/customers/:id`: one customer's page. */
 export const CustomersPage = () => (

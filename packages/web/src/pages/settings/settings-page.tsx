@@ -2,17 +2,17 @@ import { Stack, Tabs, Text, Title } from '@mantine/core';
 import type { Permission } from '@opencvm/core';
 import type { ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { useAuth } from '../auth.tsx';
-import { commonMessages } from '../i18n/common-messages.ts';
-import { useMessages } from '../i18n/i18n.tsx';
-import { settingsMessages } from '../i18n/settings-messages.ts';
-import { AccountTab } from './settings/account-tab.tsx';
-import { ApiKeysTab } from './settings/api-keys-tab.tsx';
-import { AuditTab } from './settings/audit-tab.tsx';
-import { ChannelsTab } from './settings/channels-tab.tsx';
-import { ContactPolicyTab } from './settings/contact-policy-tab.tsx';
-import { UcgTab } from './settings/ucg-tab.tsx';
-import { UsersTab } from './settings/users-tab.tsx';
+import { useAuth } from '../../auth.tsx';
+import { commonMessages } from '../../i18n/common-messages.ts';
+import { useMessages } from '../../i18n/i18n.tsx';
+import { settingsMessages } from '../../i18n/settings-messages.ts';
+import { AccountTab } from './account-tab.tsx';
+import { ApiKeysTab } from './api-keys-tab.tsx';
+import { AuditTab } from './audit-tab.tsx';
+import { ChannelsTab } from './channels-tab.tsx';
+import { ContactPolicyTab } from './contact-policy-tab.tsx';
+import { UcgTab } from './ucg-tab.tsx';
+import { UsersTab } from './users-tab.tsx';
 
 type TabKey = 'contactPolicy' | 'channels' | 'ucg' | 'users' | 'apiKeys' | 'audit' | 'account';
 

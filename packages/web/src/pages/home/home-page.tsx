@@ -1,16 +1,16 @@
 import { Button, Group, Loader, SimpleGrid, Stack, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
-import { api } from '../api/client.ts';
-import { ErrorAlert } from '../components/error-alert.tsx';
-import { useLoad } from '../components/use-api.ts';
-import { commonMessages } from '../i18n/common-messages.ts';
-import { homeMessages } from '../i18n/home-messages.ts';
-import { useMessages } from '../i18n/i18n.tsx';
-import { ContactPressureSection } from './home/contact-pressure-section.tsx';
-import { FreshnessCard } from './home/freshness-card.tsx';
-import { PeriodFields } from './home/period-fields.tsx';
-import { ProgrammeSection, RunningCampaigns } from './home/programme-section.tsx';
-import { lastDays, ResultsContext } from './results/results-api.ts';
+import { api } from '../../api/client.ts';
+import { ErrorAlert } from '../../components/error-alert.tsx';
+import { useLoad } from '../../components/use-api.ts';
+import { commonMessages } from '../../i18n/common-messages.ts';
+import { homeMessages } from '../../i18n/home-messages.ts';
+import { useMessages } from '../../i18n/i18n.tsx';
+import { lastDays, ResultsContext } from '../results/results-api.ts';
+import { ContactPressureSection } from './contact-pressure-section.tsx';
+import { FreshnessCard } from './freshness-card.tsx';
+import { PeriodFields } from './period-fields.tsx';
+import { ProgrammeSection, RunningCampaigns } from './programme-section.tsx';
 
 /** The programme at a glance: its effect against the UCG, running campaigns, pressure, freshness. */
 export const HomePage = () => {

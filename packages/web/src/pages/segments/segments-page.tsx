@@ -1,6 +1,6 @@
 import { Route, Routes, useParams } from 'react-router';
-import { SegmentEditor } from './segments/segment-editor.tsx';
-import { SegmentList } from './segments/segment-list.tsx';
+import { SegmentEditor } from './segment-editor.tsx';
+import { SegmentList } from './segment-list.tsx';
 
 const SavedSegmentPage = () => {
   const { id = '' } = useParams();

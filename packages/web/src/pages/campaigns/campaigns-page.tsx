@@ -1,7 +1,7 @@
 import { Route, Routes } from 'react-router';
-import { CampaignList } from './campaigns/campaign-list.tsx';
-import { CampaignView } from './campaigns/campaign-view.tsx';
-import { CampaignWizard } from './campaigns/campaign-wizard.tsx';
+import { CampaignList } from './campaign-list.tsx';
+import { CampaignView } from './campaign-view.tsx';
+import { CampaignWizard } from './campaign-wizard.tsx';
 
 /** The Campaigns area: list and approval queue, gallery, wizard, and each campaign's page. */
 export const CampaignsPage = () => (

@@ -1,11 +1,11 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
-import { useAuth } from '../auth.tsx';
-import { useErrorText, useIssueText } from '../components/error-alert.tsx';
-import { issuesOf } from '../components/error-text.ts';
-import { useMessages } from '../i18n/i18n.tsx';
-import { loginMessages } from '../i18n/login-messages.ts';
-import { LanguageSwitch } from '../layout/language-switch.tsx';
+import { useAuth } from '../../auth.tsx';
+import { useErrorText, useIssueText } from '../../components/error-alert.tsx';
+import { issuesOf } from '../../components/error-text.ts';
+import { useMessages } from '../../i18n/i18n.tsx';
+import { loginMessages } from '../../i18n/login-messages.ts';
+import { LanguageSwitch } from '../../layout/language-switch.tsx';
 
 /** Log-in, or the first admin's setup while the workspace has no user. */
 export const LoginPage = ({ setup }: { readonly setup: boolean }) => {

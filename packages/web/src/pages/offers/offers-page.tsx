@@ -1,10 +1,10 @@
 import { Stack, Tabs, Title } from '@mantine/core';
 import { Route, Routes, useLocation, useNavigate } from 'react-router';
-import { useMessages } from '../i18n/i18n.tsx';
-import { offersMessages } from '../i18n/offers-messages.ts';
-import { ContentEditor } from './offers/content-editor.tsx';
-import { OfferCatalog } from './offers/offer-catalog.tsx';
-import { OfferCreate, OfferEdit } from './offers/offer-form.tsx';
+import { useMessages } from '../../i18n/i18n.tsx';
+import { offersMessages } from '../../i18n/offers-messages.ts';
+import { ContentEditor } from './content-editor.tsx';
+import { OfferCatalog } from './offer-catalog.tsx';
+import { OfferCreate, OfferEdit } from './offer-form.tsx';
 
 /**
  * `/offers`: the catalog; `/offers/new` and `/offers/edit/:id`: the offer form (under `edit/`, so
