@@ -1,12 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { ComparisonReference, disagreements, loadStatsReference } from '@opencvm/core/testing';
 import { tempDir } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  ComparisonReference,
-  disagreements,
-  loadStatsReference,
-} from '@opencvm/core/testing';
 import { runCli } from '../src/program.ts';
 
 /** `cvm measure`: an offline experiment read from a CSV file, with no workspace or store. */

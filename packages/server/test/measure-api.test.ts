@@ -2,13 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createApp } from '@opencvm/app';
 import { type ExperimentRow, type ExperimentSpec, measureExperiment } from '@opencvm/core';
+import { ComparisonReference, disagreements, loadStatsReference } from '@opencvm/core/testing';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  ComparisonReference,
-  disagreements,
-  loadStatsReference,
-} from '@opencvm/core/testing';
 import { createServer } from '../src/create-server.ts';
 import { MAX_MEASURE_BODY_BYTES } from '../src/measure-routes.ts';
 import { signedInClient } from './test-server.ts';
