@@ -10,9 +10,9 @@ import {
   type StoredUser,
   type UserUpdate,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
-import { SerialQueue } from '../serial-queue.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
+import { iso } from '../store/store-queries.ts';
 import { StoreError } from '../store-error.ts';
 
 const text = (value: unknown): string | null =>

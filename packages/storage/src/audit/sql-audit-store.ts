@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditQuery, AuditRecord, AuditStore, AuditVerification } from '@opencvm/core';
-import type { SqlExecutor, SqlRow } from '../segments/sql-executor.ts';
-import { SerialQueue } from '../serial-queue.ts';
+import type { SqlExecutor, SqlRow } from '../sql/sql-executor.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
 import {
   type ChainedFields,
   ChainVerifier,

@@ -11,8 +11,8 @@ import {
   type StoredOffer,
   UcgSettings,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import type { SqlExecutor, SqlRow } from '../segments/sql-executor.ts';
+import type { SqlExecutor, SqlRow } from '../sql/sql-executor.ts';
+import { iso } from '../store/store-queries.ts';
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 

@@ -17,12 +17,12 @@ import {
   type SegmentQuery,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { jsonRows } from '../json-rows.ts';
-import { iso } from '../queries.ts';
-import { fieldValue, readExpression } from '../read-sql.ts';
 import { compileSegment, hashSql } from '../segments/compile-segment.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
-import { ident } from '../sql-types.ts';
+import { jsonRows } from '../sql/json-rows.ts';
+import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
+import { iso } from '../store/store-queries.ts';
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 const text = (value: unknown): string | null =>

@@ -6,11 +6,11 @@ import {
   normalizeMsisdn,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import { fieldValue, readExpression } from '../read-sql.ts';
-import { attributeColumns } from '../schema-columns.ts';
-import type { SqlExecutor } from '../segments/sql-executor.ts';
-import type { Dialect } from '../sql-types.ts';
+import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import type { SqlExecutor } from '../sql/sql-executor.ts';
+import type { Dialect } from '../sql/sql-types.ts';
+import { attributeColumns } from '../store/schema-columns.ts';
+import { iso } from '../store/store-queries.ts';
 
 /** Declared attributes a search result shows beside the contact points: the first ones declared. */
 export const SEARCH_ATTRIBUTES = 4;

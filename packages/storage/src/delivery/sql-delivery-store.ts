@@ -10,10 +10,10 @@ import {
   type SendOutcome,
   type StoredReceipt,
 } from '@opencvm/core';
-import { jsonRows } from '../json-rows.ts';
-import { iso } from '../queries.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
-import { ident } from '../sql-types.ts';
+import { jsonRows } from '../sql/json-rows.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
+import { iso } from '../store/store-queries.ts';
 
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);

@@ -23,24 +23,15 @@ import { SqlAccountStore } from '../accounts/sql-account-store.ts';
 import { SqlAuditStore } from '../audit/sql-audit-store.ts';
 import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
 import { SqlRunStore } from '../campaigns/sql-run-store.ts';
-import { commitSql } from '../commit-sql.ts';
 import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
-import {
-  customerDetailsQueries,
-  importRunFromRow,
-  importRunsSql,
-  importRunValues,
-  summarySql,
-} from '../queries.ts';
 import { SqlResultsStore } from '../results/sql-results-store.ts';
-import { columnChanges } from '../schema-columns.ts';
-import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
 import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
-import { SerialQueue } from '../serial-queue.ts';
-import { ident, literal } from '../sql-types.ts';
+import type { SqlExecutor, SqlRunner } from '../sql/sql-executor.ts';
+import { ident, literal } from '../sql/sql-types.ts';
+import { commitSql } from '../staging/commit-sql.ts';
 import {
   dropStage,
   planFile,
@@ -51,6 +42,15 @@ import {
   withProgress,
 } from '../staging/duckdb-stage.ts';
 import type { SourcePlan } from '../staging/source.ts';
+import { columnChanges } from '../store/schema-columns.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
+import {
+  customerDetailsQueries,
+  importRunFromRow,
+  importRunsSql,
+  importRunValues,
+  summarySql,
+} from '../store/store-queries.ts';
 import { StoreError } from '../store-error.ts';
 import { toStoreError } from './duckdb-errors.ts';
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts';

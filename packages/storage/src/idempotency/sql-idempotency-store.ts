@@ -1,6 +1,6 @@
 import type { IdempotencyClaim, IdempotencyStore } from '@opencvm/core';
-import type { SqlExecutor } from '../segments/sql-executor.ts';
-import { SerialQueue } from '../serial-queue.ts';
+import type { SqlExecutor } from '../sql/sql-executor.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
 
 /** How often a claim is tried when the row it collided with is released meanwhile. */
 const CLAIM_ATTEMPTS = 5;

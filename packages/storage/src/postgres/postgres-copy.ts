@@ -6,8 +6,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSpec, ImportKind, ImportOptions } from '@opencvm/core';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { commitSql, tableKey } from '../commit-sql.ts';
-import { ident, literal, sqlType } from '../sql-types.ts';
+import { ident, literal, sqlType } from '../sql/sql-types.ts';
+import { commitSql, tableKey } from '../staging/commit-sql.ts';
 import { watchProgress } from '../staging/duckdb-stage.ts';
 import { toStoreError } from './postgres-errors.ts';
 

@@ -29,20 +29,10 @@ import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
-import {
-  customerDetailsQueries,
-  IMPORT_RUN_COLUMNS,
-  importRunFromRow,
-  importRunsSql,
-  importRunValues,
-  summarySql,
-} from '../queries.ts';
 import { SqlResultsStore } from '../results/sql-results-store.ts';
-import { columnChanges } from '../schema-columns.ts';
-import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
 import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
-import { SerialQueue } from '../serial-queue.ts';
-import { ident, literal } from '../sql-types.ts';
+import type { SqlExecutor, SqlRunner } from '../sql/sql-executor.ts';
+import { ident, literal } from '../sql/sql-types.ts';
 import {
   dropStage,
   planFile,
@@ -52,6 +42,16 @@ import {
   stageIntoTable,
 } from '../staging/duckdb-stage.ts';
 import type { SourcePlan } from '../staging/source.ts';
+import { columnChanges } from '../store/schema-columns.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
+import {
+  customerDetailsQueries,
+  IMPORT_RUN_COLUMNS,
+  importRunFromRow,
+  importRunsSql,
+  importRunValues,
+  summarySql,
+} from '../store/store-queries.ts';
 import { messageOf, StoreError } from '../store-error.ts';
 import { copyIntoTable, exportedRows, type RunningExport, startExport } from './postgres-copy.ts';
 import { toStoreError } from './postgres-errors.ts';

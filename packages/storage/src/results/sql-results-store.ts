@@ -12,10 +12,10 @@ import {
   type ResultsStore,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
 import { compileEventConditions, compileSegment } from '../segments/compile-segment.ts';
-import type { SqlExecutor, SqlRow } from '../segments/sql-executor.ts';
-import { ident } from '../sql-types.ts';
+import type { SqlExecutor, SqlRow } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
+import { iso } from '../store/store-queries.ts';
 
 const number = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const decimal = (value: unknown): string => (value === null || value === undefined ? '0' : String(value));

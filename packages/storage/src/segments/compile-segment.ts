@@ -19,7 +19,7 @@ import {
   type WorkspaceSchema,
   windowRange,
 } from '@opencvm/core';
-import { type Dialect, ident } from '../sql-types.ts';
+import { type Dialect, ident } from '../sql/sql-types.ts';
 
 /**
  * Compiles a segment rule to SQL for DuckDB or PostgreSQL, following the meaning written down in

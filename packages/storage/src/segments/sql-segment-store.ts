@@ -23,11 +23,11 @@ import {
   type StaleWrite,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import { fieldValue, readExpression } from '../read-sql.ts';
-import { ident } from '../sql-types.ts';
+import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
+import { iso } from '../store/store-queries.ts';
 import { compileSegment } from './compile-segment.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from './sql-executor.ts';
 
 const LIST_BATCH = 10_000;
 

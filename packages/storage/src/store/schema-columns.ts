@@ -1,5 +1,5 @@
 import { type ColumnSpec, eventAttributeColumns, importColumns, type WorkspaceSchema } from '@opencvm/core';
-import { type Dialect, ident, sqlType } from './sql-types.ts';
+import { type Dialect, ident, sqlType } from '../sql/sql-types.ts';
 
 export type StoredTable = 'customers' | 'events' | 'relations';
 

@@ -1,4 +1,4 @@
-import type { Dialect } from '../sql-types.ts';
+import type { Dialect } from './sql-types.ts';
 
 export type SqlRow = Record<string, unknown>;
 

@@ -11,9 +11,9 @@ import {
   type NormalizedRow,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { fieldValue, readExpression } from './read-sql.ts';
+import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import type { Dialect } from '../sql/sql-types.ts';
 import { attributeColumns } from './schema-columns.ts';
-import type { Dialect } from './sql-types.ts';
 
 /** Read queries both engines share; `$1` is the only parameter style both accept. */
 

@@ -1,5 +1,5 @@
 import type { ColumnSpec, ImportKind } from '@opencvm/core';
-import { type Dialect, ident } from './sql-types.ts';
+import { type Dialect, ident } from '../sql/sql-types.ts';
 
 /**
  * SQL that moves valid staged rows into the stored tables, the same for both engines but for
