@@ -52,6 +52,7 @@ import {
   summarySql,
 } from '../store/store-queries.ts';
 import { StoreError } from '../store-error.ts';
+import { duckdbDialect } from './duckdb-dialect.ts';
 import { toStoreError } from './duckdb-errors.ts';
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts';
 
@@ -114,12 +115,6 @@ const duckValue = (value: unknown): DuckDBValue => {
   return String(value);
 };
 
-const sameDuckDbType = (declared: string, stored: string): boolean => {
-  const normalize = (type: string): string =>
-    type.toUpperCase().replace('TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ').replace(/\s+/g, '');
-  return normalize(declared) === normalize(stored);
-};
-
 /** The embedded store: one DuckDB file, one process. */
 export class DuckDbStore implements Store {
   readonly engine = 'duckdb';
@@ -158,7 +153,7 @@ export class DuckDbStore implements Store {
   /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */
   private executor(): SqlExecutor {
     const runnerOf = (connection: DuckDBConnection): SqlRunner => ({
-      dialect: 'duckdb',
+      dialect: duckdbDialect,
       all: (sql, params) => rows(connection, sql, params?.map(duckValue)),
       load: async ({ table, columns, rows: values }) => {
         try {
@@ -182,7 +177,7 @@ export class DuckDbStore implements Store {
       },
     });
     return {
-      dialect: 'duckdb',
+      dialect: duckdbDialect,
       all: (sql, params) => this.withConnection((connection) => runnerOf(connection).all(sql, params)),
       transaction: (work) =>
         this.withConnection(async (connection) => {
@@ -283,8 +278,7 @@ export class DuckDbStore implements Store {
         schema,
         table,
         existing: existing.map((row) => ({ name: String(row.name), type: String(row.type) })),
-        dialect: 'duckdb',
-        sameType: sameDuckDbType,
+        dialect: duckdbDialect,
       });
       ddl.push(...changes.ddl);
       conflicts.push(...changes.conflicts);
@@ -349,7 +343,7 @@ export class DuckDbStore implements Store {
 
   async summary(): Promise<StoreSummary> {
     return this.withConnection(async (connection) => {
-      const [row] = await rows(connection, summarySql('duckdb'));
+      const [row] = await rows(connection, summarySql(duckdbDialect));
       return {
         customers: Number(row?.customers ?? 0),
         events: Number(row?.events ?? 0),
@@ -519,7 +513,7 @@ export class DuckDbStore implements Store {
       kind: staged.kind,
       stage: ident(staged.table),
       columns: staged.columns,
-      dialect: 'duckdb',
+      dialect: duckdbDialect,
     });
     const stamp = this.clock().toISOString();
     const valid = staged.report.read - staged.report.invalid;
@@ -556,12 +550,12 @@ export class DuckDbStore implements Store {
 
   async listImportRuns(limit: number): Promise<readonly ImportRun[]> {
     return this.withConnection(async (connection) =>
-      (await rows(connection, importRunsSql('duckdb', limit))).map(importRunFromRow),
+      (await rows(connection, importRunsSql(duckdbDialect, limit))).map(importRunFromRow),
     );
   }
 
   async getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null> {
-    const queries = customerDetailsQueries(this.workspace, 'duckdb', options.events);
+    const queries = customerDetailsQueries(this.workspace, duckdbDialect, options.events);
     return this.withConnection(async (connection) => {
       const [customerRow] = await rows(connection, queries.customer.sql, [id]);
       if (!customerRow) return null;

@@ -17,7 +17,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   constructor(private readonly sql: SqlExecutor) {}
 
   private async write<T>(work: () => Promise<T>): Promise<T> {
-    if (this.sql.dialect !== 'duckdb') return work();
+    if (!this.sql.dialect.serialWrites) return work();
     const release = await this.writes.acquire();
     try {
       return await work();

@@ -54,6 +54,7 @@ import {
 } from '../store/store-queries.ts';
 import { messageOf, StoreError } from '../store-error.ts';
 import { copyIntoTable, exportedRows, type RunningExport, startExport } from './postgres-copy.ts';
+import { postgresDialect } from './postgres-dialect.ts';
 import { toStoreError } from './postgres-errors.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 
@@ -70,17 +71,6 @@ type Row = Record<string, unknown>;
 /** Memory each sort or hash of a segment query may use before spilling to disk. */
 const SEGMENT_WORK_MEM = '256MB';
 type StagedColumns = StagedTable['columns'];
-
-/** `information_schema.columns.data_type` names the declared types under other spellings. */
-const samePostgresType = (declared: string, stored: string): boolean => {
-  const normalize = (type: string): string =>
-    type
-      .toLowerCase()
-      .replace(/\(.*\)/, '')
-      .replace(/^timestamptz$/, 'timestamp with time zone')
-      .trim();
-  return normalize(declared) === normalize(stored);
-};
 
 /** A value of the server's `options` startup parameter: spaces and backslashes are escaped. */
 const startupOption = (value: string): string => value.replace(/[\s\\]/g, (char) => `\\${char}`);
@@ -182,7 +172,7 @@ export class PostgresStore implements Store {
   /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */
   private executor(): SqlExecutor {
     const runnerOf = (client: PoolClient): SqlRunner => ({
-      dialect: 'postgres',
+      dialect: postgresDialect,
       all: async (sql, params) => {
         try {
           return (await client.query<Row>(sql, params ? [...params] : undefined)).rows;
@@ -225,7 +215,7 @@ export class PostgresStore implements Store {
         }
       });
     return {
-      dialect: 'postgres',
+      dialect: postgresDialect,
       all: (sql, params) => transaction((runner) => runner.all(sql, params)),
       transaction: (work) => transaction((runner) => work(runner)),
       stream: (sql, params, onRows) =>
@@ -374,8 +364,7 @@ export class PostgresStore implements Store {
         schema,
         table,
         existing: existing.rows.map((row) => ({ name: String(row.name), type: String(row.type) })),
-        dialect: 'postgres',
-        sameType: samePostgresType,
+        dialect: postgresDialect,
       });
       ddl.push(...changes.ddl);
       conflicts.push(...changes.conflicts);
@@ -399,7 +388,7 @@ export class PostgresStore implements Store {
   }
 
   async summary(): Promise<StoreSummary> {
-    const [row] = await this.rows(summarySql('postgres'));
+    const [row] = await this.rows(summarySql(postgresDialect));
     return {
       customers: Number(row?.customers ?? 0),
       events: Number(row?.events ?? 0),
@@ -585,11 +574,11 @@ export class PostgresStore implements Store {
   }
 
   async listImportRuns(limit: number): Promise<readonly ImportRun[]> {
-    return (await this.rows(importRunsSql('postgres', limit))).map(importRunFromRow);
+    return (await this.rows(importRunsSql(postgresDialect, limit))).map(importRunFromRow);
   }
 
   async getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null> {
-    const queries = customerDetailsQueries(this.workspace, 'postgres', options.events);
+    const queries = customerDetailsQueries(this.workspace, postgresDialect, options.events);
     const [customerRow] = await this.rows(queries.customer.sql, [id]);
     if (!customerRow) return null;
     const events = await this.rows(queries.events.sql, [id]);

@@ -19,7 +19,8 @@ import {
   type WorkspaceSchema,
   windowRange,
 } from '@opencvm/core';
-import { type Dialect, ident } from '../sql/sql-types.ts';
+import type { Dialect } from '../sql/dialect.ts';
+import { ident } from '../sql/sql-types.ts';
 
 /**
  * Compiles a segment rule to SQL for DuckDB or PostgreSQL, following the meaning written down in
@@ -88,7 +89,7 @@ const castType = (kind: FieldKind, dialect: Dialect): string => {
     case 'integer':
       return 'BIGINT';
     case 'number':
-      return dialect === 'duckdb' ? 'DOUBLE' : 'DOUBLE PRECISION';
+      return dialect.types.number;
     case 'money':
       return 'DECIMAL(18,4)';
     case 'boolean':
@@ -393,7 +394,7 @@ class SegmentSqlBuilder {
   }
 
   private collate(expression: string): string {
-    return this.dialect === 'postgres' ? `${expression} COLLATE "C"` : expression;
+    return this.dialect.byteOrder(expression);
   }
 
   private hash(seed: string, id: string): string {
@@ -592,8 +593,8 @@ class SegmentSqlBuilder {
    * filters of its own query instead of scanning a copy of all customers. DuckDB decides well.
    */
   private materialized(materialize: boolean): string {
-    if (this.dialect !== 'postgres' || this.baseReads === 0) return '';
-    return materialize ? 'MATERIALIZED ' : 'NOT MATERIALIZED ';
+    if (this.baseReads === 0) return '';
+    return this.dialect.materialized(materialize);
   }
 
   /** Passes over `base` besides the main one (graph, top, sample nodes). */
@@ -761,9 +762,7 @@ const collectNodes = (
  */
 export const hashSql = (dialect: Dialect, saltExpression: string, idExpression: string): string => {
   const text = `${saltExpression} || ':' || ${idExpression}`;
-  return dialect === 'duckdb'
-    ? `CAST('0x' || left(md5(${text}), 8) AS UBIGINT)`
-    : `CAST(CAST('x' || left(md5(${text}), 8) AS bit(32)) AS BIGINT)`;
+  return dialect.md5Bucket(text);
 };
 
 /** Compiles a rule; with `explain`, also a predicate per node of its and/or/not tree. */

@@ -1,4 +1,4 @@
-import type { Dialect } from './sql-types.ts';
+import type { Dialect } from './dialect.ts';
 
 export type SqlRow = Record<string, unknown>;
 

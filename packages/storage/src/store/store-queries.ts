@@ -11,20 +11,15 @@ import {
   type NormalizedRow,
   type WorkspaceSchema,
 } from '@opencvm/core';
+import type { Dialect } from '../sql/dialect.ts';
 import { fieldValue, readExpression } from '../sql/read-sql.ts';
-import type { Dialect } from '../sql/sql-types.ts';
 import { attributeColumns } from './schema-columns.ts';
 
 /** Read queries both engines share; `$1` is the only parameter style both accept. */
 
-export const iso = (expression: string, dialect: Dialect): string =>
-  dialect === 'duckdb'
-    ? `strftime(${expression} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`
-    : `to_char(${expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /** One scan per table: the event count and the newest event come from the same pass. */
 export const summarySql = (dialect: Dialect): string =>
-  `SELECT c.customers, e.events, r.relations, e.last_event_at, i.last_import_at FROM (SELECT count(*) AS customers FROM customers) c, (SELECT count(*) AS events, ${iso('max(ts)', dialect)} AS last_event_at FROM events) e, (SELECT count(*) AS relations FROM relations) r, (SELECT ${iso('max(finished_at)', dialect)} AS last_import_at FROM import_runs WHERE status = 'succeeded') i`;
+  `SELECT c.customers, e.events, r.relations, e.last_event_at, i.last_import_at FROM (SELECT count(*) AS customers FROM customers) c, (SELECT count(*) AS events, ${dialect.isoText('max(ts)')} AS last_event_at FROM events) e, (SELECT count(*) AS relations FROM relations) r, (SELECT ${dialect.isoText('max(finished_at)')} AS last_import_at FROM import_runs WHERE status = 'succeeded') i`;
 
 export const IMPORT_RUN_COLUMNS = [
   'id',
@@ -63,7 +58,7 @@ export const importRunValues = (run: ImportRun): (string | number | null)[] => [
 ];
 
 export const importRunsSql = (dialect: Dialect, limit: number): string =>
-  `SELECT id, kind, source, format, status, ${iso('started_at', dialect)} AS started_at, ${iso('finished_at', dialect)} AS finished_at, seconds, read, inserted, updated, unchanged, duplicates, rejected, error FROM import_runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.floor(limit))}`;
+  `SELECT id, kind, source, format, status, ${dialect.isoText('started_at')} AS started_at, ${dialect.isoText('finished_at')} AS finished_at, seconds, read, inserted, updated, unchanged, duplicates, rejected, error FROM import_runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.floor(limit))}`;
 
 const oneOf = <T extends string>(values: readonly T[], value: unknown): T => {
   const found = values.find((candidate) => candidate === value);
