@@ -14,10 +14,8 @@ import {
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { Pool, type PoolClient } from 'pg';
-import Cursor from 'pg-cursor';
 import { failureOf } from '../import-failure.ts';
-import type { SqlExecutor, SqlRunner } from '../sql/sql-executor.ts';
-import { ident, literal } from '../sql/sql-types.ts';
+import { ident } from '../sql/sql-types.ts';
 import { dropStage, type StagedTable, sourceQuery, stageIntoTable } from '../staging/duckdb-stage.ts';
 import { type LoadRequest, type SessionQuery, SqlStore } from '../store/sql-store.ts';
 import { IMPORT_RUN_COLUMNS, importRunValues } from '../store/store-queries.ts';
@@ -25,6 +23,7 @@ import { messageOf, StoreError } from '../store-error.ts';
 import { copyIntoTable, exportedRows, type RunningExport, startExport } from './postgres-copy.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { toStoreError } from './postgres-errors.ts';
+import { postgresExecutor } from './postgres-executor.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
 import { openStagingDb, type StagingDb } from './postgres-staging.ts';
 
@@ -38,79 +37,10 @@ export interface PostgresStoreOptions {
 
 type Row = Record<string, unknown>;
 
-/** Memory each sort or hash of a segment query may use before spilling to disk. */
-const SEGMENT_WORK_MEM = '256MB';
 type StagedColumns = StagedTable['columns'];
 
 /** A value of the server's `options` startup parameter: spaces and backslashes are escaped. */
 const startupOption = (value: string): string => value.replace(/[\s\\]/g, (char) => `\\${char}`);
-
-/** The SQL stores' access to the server: pooled queries, plain transactions, cursors. */
-const postgresExecutor = (pool: Pool): SqlExecutor => {
-  const runnerOf = (client: PoolClient): SqlRunner => ({
-    dialect: postgresDialect,
-    all: async (sql, params) => {
-      try {
-        return (await client.query<Row>(sql, params ? [...params] : undefined)).rows;
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    },
-  });
-  const withClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw toStoreError(error);
-    }
-    let broken: Error | undefined;
-    try {
-      return await work(client);
-    } catch (error) {
-      broken = error instanceof Error && !(error instanceof StoreError) ? error : undefined;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  };
-  // Segment queries aggregate millions of rows by customer: with the default 4 MB per hash or
-  // sort they spill to disk many times over. The setting lasts for their transaction only.
-  const transaction = <T>(work: (runner: SqlRunner, client: PoolClient) => Promise<T>): Promise<T> =>
-    withClient(async (client) => {
-      const runner = runnerOf(client);
-      await runner.all('BEGIN');
-      try {
-        await runner.all(`SET LOCAL work_mem = ${literal(SEGMENT_WORK_MEM)}`);
-        const result = await work(runner, client);
-        await runner.all('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      }
-    });
-  return {
-    dialect: postgresDialect,
-    all: (sql, params) => transaction((runner) => runner.all(sql, params)),
-    transaction: (work) => transaction((runner) => work(runner)),
-    stream: (sql, params, onRows) =>
-      transaction(async (_runner, client) => {
-        const cursor = client.query(new Cursor<Row>(sql, [...params]));
-        try {
-          for (;;) {
-            const batch = await cursor.read(10_000);
-            if (batch.length === 0) break;
-            await onRows(batch);
-          }
-        } catch (error) {
-          throw toStoreError(error);
-        } finally {
-          await cursor.close();
-        }
-      }),
-  };
-};
 
 /**
  * The server store: data in PostgreSQL, shared by several processes. Files are read and
