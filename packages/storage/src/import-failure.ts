@@ -17,3 +17,7 @@ export const failureOf = (error: unknown): { readonly ok: false; readonly error:
   if (/^(Out of Memory|FATAL|INTERNAL)/i.test(message)) throw error;
   return err({ type: 'invalid_rows', message });
 };
+
+/** Rows the row validator accepted were refused all the same: a bug, not the caller's mistake. */
+export const refusedRows = (failure: ImportFailure): StoreError =>
+  new StoreError('invalid_data', `validated rows were refused: ${failure.message}`);

@@ -11,9 +11,8 @@ import {
   StoreError,
   type UserUpdate,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
-import { SerialQueue } from '../serial-queue.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
 
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
@@ -39,7 +38,7 @@ export class SqlAccountStore implements AccountStore {
   }
 
   private async write<T>(work: () => Promise<T>): Promise<T> {
-    if (this.dialect !== 'duckdb') return work();
+    if (!this.dialect.serialWrites) return work();
     const release = await this.writes.acquire();
     try {
       return await work();
@@ -50,20 +49,20 @@ export class SqlAccountStore implements AccountStore {
 
   private get userColumns(): string {
     const { dialect } = this;
-    return `id, name, display_name, role, password_hash, ${iso('created_at', dialect)} AS created_at,
-      ${iso('updated_at', dialect)} AS updated_at, ${iso('disabled_at', dialect)} AS disabled_at`;
+    return `id, name, display_name, role, password_hash, ${dialect.isoText('created_at')} AS created_at,
+      ${dialect.isoText('updated_at')} AS updated_at, ${dialect.isoText('disabled_at')} AS disabled_at`;
   }
 
   private get sessionColumns(): string {
     const { dialect } = this;
-    return `token_hash, user_id, ${iso('created_at', dialect)} AS created_at, ${iso('expires_at', dialect)} AS expires_at,
-      ${iso('absolute_expires_at', dialect)} AS absolute_expires_at, ${iso('revoked_at', dialect)} AS revoked_at`;
+    return `token_hash, user_id, ${dialect.isoText('created_at')} AS created_at, ${dialect.isoText('expires_at')} AS expires_at,
+      ${dialect.isoText('absolute_expires_at')} AS absolute_expires_at, ${dialect.isoText('revoked_at')} AS revoked_at`;
   }
 
   private get keyColumns(): string {
     const { dialect } = this;
-    return `id, name, scope, created_by, ${iso('created_at', dialect)} AS created_at,
-      ${iso('last_used_at', dialect)} AS last_used_at, ${iso('revoked_at', dialect)} AS revoked_at`;
+    return `id, name, scope, created_by, ${dialect.isoText('created_at')} AS created_at,
+      ${dialect.isoText('last_used_at')} AS last_used_at, ${dialect.isoText('revoked_at')} AS revoked_at`;
   }
 
   async countUsers(): Promise<number> {

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditQuery, AuditRecord, AuditStore, AuditVerification } from '@opencvm/core';
-import type { SqlExecutor, SqlRow } from '../segments/sql-executor.ts';
-import { SerialQueue } from '../serial-queue.ts';
+import type { SqlExecutor, SqlRow } from '../sql/sql-executor.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
 import {
   type ChainedFields,
   ChainVerifier,
@@ -59,10 +59,8 @@ export class SqlAuditStore implements AuditStore {
     const release = await this.appends.acquire();
     try {
       return await this.sql.transaction(async (runner) => {
-        if (runner.dialect === 'postgres') {
-          // Conflicts with itself and with plain INSERTs, not with readers.
-          await runner.all('LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE');
-        }
+        const lock = runner.dialect.appendLock('audit_log');
+        if (lock !== null) await runner.all(lock);
         const [last] = await runner.all('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
         const prevHash = last === undefined ? GENESIS_HASH : String(last.hash);
         const fields: ChainedFields = {

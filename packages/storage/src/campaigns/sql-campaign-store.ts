@@ -11,8 +11,7 @@ import {
   type StoredOffer,
   UcgSettings,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import type { SqlExecutor, SqlRow } from '../segments/sql-executor.ts';
+import type { SqlExecutor, SqlRow } from '../sql/sql-executor.ts';
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
@@ -29,12 +28,12 @@ export class SqlCampaignStore implements CampaignStore {
   constructor(private readonly sql: SqlExecutor) {}
 
   private get json(): string {
-    return this.sql.dialect === 'duckdb' ? 'JSON' : 'jsonb';
+    return this.sql.dialect.types.json;
   }
 
   private stamps(): string {
     const { dialect } = this.sql;
-    return `${iso('created_at', dialect)} AS created_at, ${iso('updated_at', dialect)} AS updated_at`;
+    return `${dialect.isoText('created_at')} AS created_at, ${dialect.isoText('updated_at')} AS updated_at`;
   }
 
   private offerFromRow(row: SqlRow): StoredOffer {

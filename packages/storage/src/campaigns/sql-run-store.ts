@@ -17,12 +17,10 @@ import {
   type SegmentQuery,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { jsonRows } from '../json-rows.ts';
-import { iso } from '../queries.ts';
-import { fieldValue, readExpression } from '../read-sql.ts';
 import { compileSegment, hashSql } from '../segments/compile-segment.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
-import { ident } from '../sql-types.ts';
+import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 const text = (value: unknown): string | null =>
@@ -113,11 +111,11 @@ export class SqlRunStore implements RunStore {
   }
 
   private get jsonType(): string {
-    return this.dialect === 'duckdb' ? 'JSON' : 'jsonb';
+    return this.dialect.types.json;
   }
 
   private rowsOf(param: string, fields: readonly string[], jsonColumns: readonly string[] = []): string {
-    return jsonRows({ dialect: this.dialect, param, fields, jsonColumns });
+    return this.dialect.jsonRows({ param, fields, jsonColumns });
   }
 
   /**
@@ -155,12 +153,12 @@ export class SqlRunStore implements RunStore {
   }
 
   private get skipConflicts(): string {
-    return this.dialect === 'postgres' ? ' ON CONFLICT DO NOTHING' : '';
+    return this.dialect.skipKeyConflicts;
   }
 
   private runColumns(): string {
     const { dialect } = this;
-    return `id, campaign_id, campaign_version, ${iso('started_at', dialect)} AS started_at, ${iso('finished_at', dialect)} AS finished_at, status, dry_run, ${iso('due_at', dialect)} AS due_at, funnel`;
+    return `id, campaign_id, campaign_version, ${dialect.isoText('started_at')} AS started_at, ${dialect.isoText('finished_at')} AS finished_at, status, dry_run, ${dialect.isoText('due_at')} AS due_at, funnel`;
   }
 
   private runFromRow(row: SqlRow): CampaignRun {
@@ -332,7 +330,7 @@ export class SqlRunStore implements RunStore {
       FROM __page JOIN customers ON customers.id = __page.__id
       LEFT JOIN (SELECT DISTINCT customer_id FROM list_members WHERE list_name = $4) __stop ON __stop.customer_id = __page.__id
       ORDER BY __page.__seq`;
-    const historySql = `WITH __page AS (${page}) SELECT o.customer_id, ${iso('o.send_at', dialect)} AS send_at, o.channel, o.offer_id, o.campaign_id, o.priority, o.expected_value, o.run_id, o.step, o.status
+    const historySql = `WITH __page AS (${page}) SELECT o.customer_id, ${dialect.isoText('o.send_at')} AS send_at, o.channel, o.offer_id, o.campaign_id, o.priority, o.expected_value, o.run_id, o.step, o.status
       FROM outbox o JOIN __page ON __page.__id = o.customer_id
       WHERE o.run_id <> $1 AND o.send_at >= CAST($4 AS TIMESTAMPTZ) AND o.status NOT IN ('cancelled', 'failed', 'bounced')`;
     const fetchPage = async (from: number) => {
@@ -511,7 +509,7 @@ export class SqlRunStore implements RunStore {
 
   async history(runId: string): Promise<readonly HistoryRow[]> {
     const rows = await this.sql.all(
-      `SELECT customer_id, outcome, offer_id, ${iso('send_at', this.dialect)} AS send_at, delivery_status FROM contact_history WHERE run_id = $1 ORDER BY customer_id`,
+      `SELECT customer_id, outcome, offer_id, ${this.dialect.isoText('send_at')} AS send_at, delivery_status FROM contact_history WHERE run_id = $1 ORDER BY customer_id`,
       [runId],
     );
     return rows.map((row) => ({
@@ -525,7 +523,7 @@ export class SqlRunStore implements RunStore {
 
   async outbox(runId: string): Promise<readonly OutboxMessage[]> {
     const rows = await this.sql.all(
-      `SELECT run_id, customer_id, step, campaign_id, offer_id, channel, purpose, recipient, content, status, ${iso('send_at', this.dialect)} AS send_at, priority, expected_value FROM outbox WHERE run_id = $1 ORDER BY customer_id, step`,
+      `SELECT run_id, customer_id, step, campaign_id, offer_id, channel, purpose, recipient, content, status, ${this.dialect.isoText('send_at')} AS send_at, priority, expected_value FROM outbox WHERE run_id = $1 ORDER BY customer_id, step`,
       [runId],
     );
     return rows.map((row) => ({

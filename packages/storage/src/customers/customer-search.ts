@@ -6,11 +6,9 @@ import {
   normalizeMsisdn,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import { fieldValue, readExpression } from '../read-sql.ts';
-import { attributeColumns } from '../schema-columns.ts';
-import type { SqlExecutor } from '../segments/sql-executor.ts';
-import type { Dialect } from '../sql-types.ts';
+import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import type { SqlExecutor } from '../sql/sql-executor.ts';
+import { attributeColumns } from '../store/schema-columns.ts';
 
 /** Declared attributes a search result shows beside the contact points: the first ones declared. */
 export const SEARCH_ATTRIBUTES = 4;
@@ -29,10 +27,6 @@ export const msisdnOf = (text: string): string | null => {
 
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
-
-/** A field of a stored JSON document as text. */
-const jsonText = (column: string, field: string, dialect: Dialect): string =>
-  dialect === 'duckdb' ? `json_extract_string(${column}, '$.${field}')` : `${column}->>'${field}'`;
 
 /**
  * Customer search and contact history in SQL both engines run. Ids are matched by prefix (an
@@ -99,10 +93,10 @@ export class SqlCustomerStore implements CustomerStore {
     const dialect = this.sql.dialect;
     const limit = Math.max(0, Math.floor(options.limit));
     const rows = await this.sql.all(
-      `SELECT h.run_id, h.campaign_id, ${jsonText('c.definition', 'name', dialect)} AS campaign_name,
-              h.offer_id, ${jsonText('o.definition', 'name', dialect)} AS offer_name, h.channel, h.outcome,
-              h.delivery_status, ${iso('h.delivery_at', dialect)} AS delivery_at,
-              ${iso('h.send_at', dialect)} AS send_at, ${iso('h.recorded_at', dialect)} AS recorded_at
+      `SELECT h.run_id, h.campaign_id, ${dialect.jsonFieldText('c.definition', 'name')} AS campaign_name,
+              h.offer_id, ${dialect.jsonFieldText('o.definition', 'name')} AS offer_name, h.channel, h.outcome,
+              h.delivery_status, ${dialect.isoText('h.delivery_at')} AS delivery_at,
+              ${dialect.isoText('h.send_at')} AS send_at, ${dialect.isoText('h.recorded_at')} AS recorded_at
          FROM contact_history h
          LEFT JOIN campaigns c ON c.id = h.campaign_id
          LEFT JOIN offers o ON o.id = h.offer_id

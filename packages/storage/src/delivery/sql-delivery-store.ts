@@ -10,10 +10,8 @@ import {
   type SendOutcome,
   type StoredReceipt,
 } from '@opencvm/core';
-import { jsonRows } from '../json-rows.ts';
-import { iso } from '../queries.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from '../segments/sql-executor.ts';
-import { ident } from '../sql-types.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
 
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
@@ -54,7 +52,7 @@ export class SqlDeliveryStore implements DeliveryStore {
   }
 
   private rowsOf(param: string, fields: readonly string[]): string {
-    return jsonRows({ dialect: this.dialect, param, fields });
+    return this.dialect.jsonRows({ param, fields });
   }
 
   async claimDue(options: {
@@ -65,7 +63,7 @@ export class SqlDeliveryStore implements DeliveryStore {
     readonly leaseUntil: Date;
   }): Promise<readonly ClaimedMessage[]> {
     const limit = Math.max(1, Math.floor(options.limit));
-    const lock = this.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const lock = this.dialect.skipLocked;
     const rows = await this.sql.all(
       `UPDATE outbox SET status = 'sending', claimed_by = $2, claimed_until = CAST($4 AS TIMESTAMPTZ),
          attempts = outbox.attempts + 1, in_doubt = (outbox.status = 'sending')
@@ -263,7 +261,7 @@ export class SqlDeliveryStore implements DeliveryStore {
     if (channels.length === 0) return null;
     const list = channels.map((_, index) => `$${index + 1}`).join(', ');
     const [row] = await this.sql.all(
-      `SELECT ${iso("min(CASE WHEN status = 'sending' THEN claimed_until WHEN next_attempt_at IS NULL OR next_attempt_at < send_at THEN send_at ELSE next_attempt_at END)", this.dialect)} AS due
+      `SELECT ${this.dialect.isoText("min(CASE WHEN status = 'sending' THEN claimed_until WHEN next_attempt_at IS NULL OR next_attempt_at < send_at THEN send_at ELSE next_attempt_at END)")} AS due
        FROM outbox WHERE status IN ('pending', 'sending') AND channel IN (${list})`,
       channels,
     );
@@ -288,7 +286,7 @@ export class SqlDeliveryStore implements DeliveryStore {
     }
     const rows = await this.sql.all(
       `SELECT run_id, customer_id, step, campaign_id, channel, recipient, status, attempts, last_error,
-         ${iso('finished_at', this.dialect)} AS finished_at
+         ${this.dialect.isoText('finished_at')} AS finished_at
        FROM outbox WHERE ${where.join(' AND ')}
        ORDER BY finished_at DESC NULLS LAST, run_id, customer_id, step LIMIT ${Math.max(0, Math.floor(options.limit))}`,
       params,
@@ -373,7 +371,7 @@ export class SqlDeliveryStore implements DeliveryStore {
       [runId],
     );
     const channelRows = await this.sql.all(
-      `SELECT channel, count(sent_at) AS sent, ${iso('min(sent_at)', dialect)} AS first_sent, ${iso('max(sent_at)', dialect)} AS last_sent
+      `SELECT channel, count(sent_at) AS sent, ${dialect.isoText('min(sent_at)')} AS first_sent, ${dialect.isoText('max(sent_at)')} AS last_sent
        FROM outbox WHERE run_id = $1 GROUP BY channel ORDER BY channel`,
       [runId],
     );
@@ -416,7 +414,7 @@ export class SqlDeliveryStore implements DeliveryStore {
     const existing = await read(this.sql);
     if (existing !== null) return existing;
     return this.sql.transaction(async (runner) => {
-      const skip = this.dialect === 'postgres' ? ' ON CONFLICT (name) DO NOTHING' : ' ON CONFLICT DO NOTHING';
+      const skip = this.dialect.skipConflictsOn('name');
       await runner.all(`INSERT INTO workspace_settings (name, value) VALUES ($1, $2)${skip}`, [
         name,
         create(),

@@ -1,58 +1,34 @@
 import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
-  type CustomerDetails,
   err,
   type ImportCounts,
   type ImportFailure,
-  type ImportKind,
   type ImportOptions,
   type ImportRun,
-  type ImportSource,
-  type NormalizedRow,
   ok,
   type Result,
-  type Store,
   StoreError,
-  type StoreSummary,
   storedSchema,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { SqlAccountStore } from '../accounts/sql-account-store.ts';
-import { SqlAuditStore } from '../audit/sql-audit-store.ts';
-import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
-import { SqlRunStore } from '../campaigns/sql-run-store.ts';
-import { commitSql } from '../commit-sql.ts';
-import { SqlCustomerStore } from '../customers/customer-search.ts';
-import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
-import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
-import {
-  customerDetailsQueries,
-  importRunFromRow,
-  importRunsSql,
-  importRunValues,
-  summarySql,
-} from '../queries.ts';
-import { SqlResultsStore } from '../results/sql-results-store.ts';
-import { columnChanges } from '../schema-columns.ts';
-import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
-import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
-import { SerialQueue } from '../serial-queue.ts';
-import { ident, literal } from '../sql-types.ts';
+import { ident, literal } from '../sql/sql-types.ts';
+import { commitSql } from '../staging/commit-sql.ts';
 import {
   dropStage,
-  planFile,
-  rowsSource,
   type StagedTable,
   sourceQuery,
   stageIntoTable,
   withProgress,
 } from '../staging/duckdb-stage.ts';
-import type { SourcePlan } from '../staging/source.ts';
+import { type LoadRequest, type SessionQuery, SqlStore, type Staging } from '../store/sql-store.ts';
+import { importRunValues } from '../store/store-queries.ts';
+import { duckdbDialect } from './duckdb-dialect.ts';
 import { toStoreError } from './duckdb-errors.ts';
+import { DuckDbConnections, duckDbExecutor, duckValue, rows } from './duckdb-executor.ts';
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts';
 
 export interface DuckDbStoreOptions {
@@ -95,117 +71,21 @@ export const settingBytes = (setting: string): number | null => {
   return unit === undefined || !Number.isFinite(value) ? null : value * unit;
 };
 
-const rows = async (
-  connection: DuckDBConnection,
-  sql: string,
-  values?: DuckDBValue[],
-): Promise<Record<string, unknown>[]> => {
-  try {
-    const reader = values ? await connection.runAndReadAll(sql, values) : await connection.runAndReadAll(sql);
-    return reader.getRowObjectsJson();
-  } catch (error) {
-    throw toStoreError(error);
-  }
-};
-
-const duckValue = (value: unknown): DuckDBValue => {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  return String(value);
-};
-
-const sameDuckDbType = (declared: string, stored: string): boolean => {
-  const normalize = (type: string): string =>
-    type.toUpperCase().replace('TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ').replace(/\s+/g, '');
-  return normalize(declared) === normalize(stored);
-};
-
-/** The embedded store: one DuckDB file, one process. */
-export class DuckDbStore implements Store {
-  readonly engine = 'duckdb';
-  private schema: WorkspaceSchema | null = null;
+/**
+ * The embedded store: one DuckDB file, one process. Imports write one at a time: the event
+ * anti-join is only exact without a concurrent writer.
+ */
+export class DuckDbStore extends SqlStore<Staging> {
   private lastImportStamp = 0;
-  /** Imports write one at a time: the event anti-join is only exact without a concurrent writer. */
-  private readonly writes = new SerialQueue();
-  readonly segments: SqlSegmentStore;
-  readonly campaigns: SqlCampaignStore;
-  readonly runs: SqlRunStore;
-  readonly delivery: SqlDeliveryStore;
-  readonly results: SqlResultsStore;
-  readonly accounts: SqlAccountStore;
-  readonly audit: SqlAuditStore;
-  readonly idempotency: SqlIdempotencyStore;
-  readonly customers: SqlCustomerStore;
+  private readonly connections: DuckDbConnections;
+  /** The limit the store was opened with, restored exactly after `optimize`; none: the engine's default. */
+  private readonly memoryLimit: string | undefined;
 
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly clock: () => Date,
-    /** The limit the store was opened with, restored exactly after `optimize`; none: the engine's default. */
-    private readonly memoryLimit: string | undefined,
-  ) {
-    const executor = this.executor();
-    this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
-    this.campaigns = new SqlCampaignStore(executor);
-    this.runs = new SqlRunStore(executor, () => this.workspace);
-    this.delivery = new SqlDeliveryStore(executor);
-    this.results = new SqlResultsStore(executor, () => this.workspace);
-    this.accounts = new SqlAccountStore(executor);
-    this.audit = new SqlAuditStore(executor);
-    this.idempotency = new SqlIdempotencyStore(executor);
-    this.customers = new SqlCustomerStore(executor, () => this.workspace);
-  }
-
-  /** Segment queries' access to the engine; parameters are passed as text and cast in SQL. */
-  private executor(): SqlExecutor {
-    const runnerOf = (connection: DuckDBConnection): SqlRunner => ({
-      dialect: 'duckdb',
-      all: (sql, params) => rows(connection, sql, params?.map(duckValue)),
-      load: async ({ table, columns, rows: values }) => {
-        try {
-          await connection.run(
-            `CREATE TEMP TABLE IF NOT EXISTS ${ident(table)} (${columns.map((column) => `${ident(column)} VARCHAR`).join(', ')})`,
-          );
-          await connection.run(`DELETE FROM ${ident(table)}`);
-          const appender = await connection.createAppender(table);
-          for (const row of values) {
-            for (const value of row) {
-              if (value === null) appender.appendNull();
-              else appender.appendVarchar(value);
-            }
-            appender.endRow();
-          }
-          appender.flushSync();
-          appender.closeSync();
-        } catch (error) {
-          throw toStoreError(error);
-        }
-      },
-    });
-    return {
-      dialect: 'duckdb',
-      all: (sql, params) => this.withConnection((connection) => runnerOf(connection).all(sql, params)),
-      transaction: (work) =>
-        this.withConnection(async (connection) => {
-          await connection.run('BEGIN TRANSACTION');
-          try {
-            const result = await work(runnerOf(connection));
-            await connection.run('COMMIT');
-            return result;
-          } catch (error) {
-            await connection.run('ROLLBACK');
-            throw toStoreError(error);
-          }
-        }),
-      stream: (sql, params, onRows) =>
-        this.withConnection(async (connection) => {
-          try {
-            const result = await connection.stream(sql, params.map(duckValue));
-            for await (const batch of result.yieldRowObjectJson()) await onRows(batch);
-          } catch (error) {
-            throw toStoreError(error);
-          }
-        }),
-    };
+  private constructor(instance: DuckDBInstance, clock: () => Date, memoryLimit: string | undefined) {
+    const connections = new DuckDbConnections(instance);
+    super({ dialect: duckdbDialect, executor: duckDbExecutor(connections), clock });
+    this.connections = connections;
+    this.memoryLimit = memoryLimit;
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -222,24 +102,19 @@ export class DuckDbStore implements Store {
     }
   }
 
-  private get workspace(): WorkspaceSchema {
-    if (!this.schema) throw new Error('DuckDbStore used before prepare()');
-    return this.schema;
+  private withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.connections.withConnection(work);
   }
 
-  private async connect(): Promise<DuckDBConnection> {
-    const connection = await this.instance.connect();
-    if (this.schema) await connection.run(`SET TimeZone = ${literal(this.schema.workspace.timezone)}`);
-    return connection;
+  protected session<T>(work: (query: SessionQuery) => Promise<T>): Promise<T> {
+    return this.withConnection((connection) =>
+      work((sql, params) => rows(connection, sql, params?.map(duckValue))),
+    );
   }
 
-  private async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = await this.connect();
-    try {
-      return await work(connection);
-    } finally {
-      connection.closeSync();
-    }
+  protected async openStaging(): Promise<Staging> {
+    const connection = await this.connections.connect();
+    return { connection, [Symbol.asyncDispose]: async () => connection.closeSync() };
   }
 
   async prepare(schema: WorkspaceSchema): Promise<void> {
@@ -268,27 +143,19 @@ export class DuckDbStore implements Store {
       }
       await this.applySchema(connection, schema);
     });
-    this.schema = schema;
+    this.connections.timezone = schema.workspace.timezone;
+    this.use(schema);
   }
 
   private async applySchema(connection: DuckDBConnection, schema: WorkspaceSchema): Promise<void> {
-    const ddl: string[] = [];
-    const conflicts: string[] = [];
-    for (const table of ['customers', 'events'] as const) {
-      const existing = await rows(
-        connection,
-        `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = ${literal(table)}`,
-      );
-      const changes = columnChanges({
-        schema,
-        table,
-        existing: existing.map((row) => ({ name: String(row.name), type: String(row.type) })),
-        dialect: 'duckdb',
-        sameType: sameDuckDbType,
-      });
-      ddl.push(...changes.ddl);
-      conflicts.push(...changes.conflicts);
-    }
+    const { ddl, conflicts } = await this.schemaChanges(schema, async (table) =>
+      (
+        await rows(
+          connection,
+          `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = ${literal(table)}`,
+        )
+      ).map((row) => ({ name: String(row.name), type: String(row.type) })),
+    );
     if (conflicts.length > 0) {
       throw new StoreError(
         'schema_mismatch',
@@ -347,19 +214,6 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async summary(): Promise<StoreSummary> {
-    return this.withConnection(async (connection) => {
-      const [row] = await rows(connection, summarySql('duckdb'));
-      return {
-        customers: Number(row?.customers ?? 0),
-        events: Number(row?.events ?? 0),
-        relations: Number(row?.relations ?? 0),
-        lastEventAt: row?.last_event_at == null ? null : String(row.last_event_at),
-        lastImportAt: row?.last_import_at == null ? null : String(row.last_import_at),
-      };
-    });
-  }
-
   /** A distinct time per import: it marks the rows of this import inside the transaction. */
   private importStamp(): string {
     const now = Math.max(this.clock().getTime(), this.lastImportStamp + 1);
@@ -367,70 +221,10 @@ export class DuckDbStore implements Store {
     return new Date(now).toISOString();
   }
 
-  async importFile(
-    source: ImportSource,
-    options: ImportOptions = {},
-  ): Promise<Result<ImportCounts, ImportFailure>> {
-    const schema = this.workspace;
-    const release = await this.writes.acquire();
-    const connection = await this.connect();
-    try {
-      let plan: SourcePlan;
-      try {
-        plan = await planFile(connection, schema, source);
-      } catch (error) {
-        return failureOf(error);
-      }
-      return await this.load({
-        connection,
-        kind: source.kind,
-        from: plan.from,
-        present: plan.present,
-        options,
-        file: source.path,
-      });
-    } finally {
-      connection.closeSync();
-      release();
-    }
-  }
-
-  async importRows(
-    kind: ImportKind,
-    input: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
-    present: ReadonlySet<string>,
-  ): Promise<ImportCounts> {
-    const release = await this.writes.acquire();
-    const connection = await this.connect();
-    try {
-      await using source = await rowsSource(input, present);
-      const result = await this.load({
-        connection,
-        kind,
-        from: source.from,
-        present: source.present,
-        options: {},
-      });
-      if (!result.ok)
-        throw new StoreError('invalid_data', `validated rows were refused: ${result.error.message}`);
-      return result.value;
-    } finally {
-      connection.closeSync();
-      release();
-    }
-  }
-
-  private async load(options: {
-    readonly connection: DuckDBConnection;
-    readonly kind: ImportKind;
-    readonly from: string;
-    readonly present: ReadonlySet<string>;
-    readonly options: ImportOptions;
-    /** The file being read, for progress. */
-    readonly file?: string;
-  }): Promise<Result<ImportCounts, ImportFailure>> {
-    const { connection, kind, from, present } = options;
-    if (kind === 'events') return this.loadEvents(options);
+  protected async load(staging: Staging, request: LoadRequest): Promise<Result<ImportCounts, ImportFailure>> {
+    const { connection } = staging;
+    const { kind, from, present } = request;
+    if (kind === 'events') return this.loadEvents({ connection, ...request });
     let staged: StagedTable;
     try {
       staged = await stageIntoTable({
@@ -439,8 +233,8 @@ export class DuckDbStore implements Store {
         kind,
         from,
         present,
-        ...(options.file ? { file: options.file } : {}),
-        ...(options.options.onProgress ? { onProgress: options.options.onProgress } : {}),
+        ...(request.file ? { file: request.file } : {}),
+        ...(request.options.onProgress ? { onProgress: request.options.onProgress } : {}),
       });
     } catch (error) {
       return failureOf(error);
@@ -519,7 +313,7 @@ export class DuckDbStore implements Store {
       kind: staged.kind,
       stage: ident(staged.table),
       columns: staged.columns,
-      dialect: 'duckdb',
+      dialect: duckdbDialect,
     });
     const stamp = this.clock().toISOString();
     const valid = staged.report.read - staged.report.invalid;
@@ -554,28 +348,7 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async listImportRuns(limit: number): Promise<readonly ImportRun[]> {
-    return this.withConnection(async (connection) =>
-      (await rows(connection, importRunsSql('duckdb', limit))).map(importRunFromRow),
-    );
-  }
-
-  async getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null> {
-    const queries = customerDetailsQueries(this.workspace, 'duckdb', options.events);
-    return this.withConnection(async (connection) => {
-      const [customerRow] = await rows(connection, queries.customer.sql, [id]);
-      if (!customerRow) return null;
-      const events = await rows(connection, queries.events.sql, [id]);
-      const relations = await rows(connection, queries.relations.sql, [id]);
-      return {
-        customer: queries.customer.map(customerRow),
-        lastEvents: events.map(queries.events.map),
-        relations: relations.map(queries.relations.map),
-      };
-    });
-  }
-
   async close(): Promise<void> {
-    this.instance.closeSync();
+    this.connections.instance.closeSync();
   }
 }

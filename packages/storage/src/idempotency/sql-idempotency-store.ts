@@ -1,6 +1,6 @@
 import type { IdempotencyClaim, IdempotencyStore } from '@opencvm/core';
-import type { SqlExecutor } from '../segments/sql-executor.ts';
-import { SerialQueue } from '../serial-queue.ts';
+import type { SqlExecutor } from '../sql/sql-executor.ts';
+import { SerialQueue } from '../store/serial-queue.ts';
 
 /** How often a claim is tried when the row it collided with is released meanwhile. */
 const CLAIM_ATTEMPTS = 5;
@@ -17,7 +17,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   constructor(private readonly sql: SqlExecutor) {}
 
   private async write<T>(work: () => Promise<T>): Promise<T> {
-    if (this.sql.dialect !== 'duckdb') return work();
+    if (!this.sql.dialect.serialWrites) return work();
     const release = await this.writes.acquire();
     try {
       return await work();

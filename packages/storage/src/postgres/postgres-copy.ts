@@ -6,9 +6,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSpec, ImportKind, ImportOptions } from '@opencvm/core';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { commitSql, tableKey } from '../commit-sql.ts';
-import { ident, literal, sqlType } from '../sql-types.ts';
+import { ident, literal, sqlType } from '../sql/sql-types.ts';
+import { commitSql, tableKey } from '../staging/commit-sql.ts';
 import { watchProgress } from '../staging/duckdb-stage.ts';
+import { postgresDialect } from './postgres-dialect.ts';
 import { toStoreError } from './postgres-errors.ts';
 
 /**
@@ -273,7 +274,7 @@ const bulkLoad = async (options: {
 
 /** The PostgreSQL column of a staged field; keys use the collation of the stored keys. */
 const stageColumn = (spec: ColumnSpec, key: readonly string[]): string =>
-  `${ident(spec.name)} ${sqlType(spec.type, 'postgres')}${key.includes(spec.name) ? ' COLLATE "C"' : ''}`;
+  `${ident(spec.name)} ${sqlType(spec.type, postgresDialect)}${key.includes(spec.name) ? ' COLLATE "C"' : ''}`;
 
 /**
  * Copies into a temporary table and merges it with the shared commit SQL: upserts for
@@ -298,7 +299,7 @@ const mergeLoad = async (options: {
   await copyRows({ client, target: stage, columns, rows });
   // Temporary tables are never analyzed automatically; the merge's join needs the row count.
   await client.query(`ANALYZE ${stage}`);
-  const sql = commitSql({ kind, stage, columns, dialect: 'postgres' });
+  const sql = commitSql({ kind, stage, columns, dialect: postgresDialect });
   if (!sql.countSql) return { inserted: (await client.query(sql.writeSql, [now])).rowCount ?? 0, updated: 0 };
   const counted = (await client.query<Row>(sql.countSql)).rows[0];
   await client.query(sql.writeSql, [now]);

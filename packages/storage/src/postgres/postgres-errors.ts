@@ -67,3 +67,7 @@ export const toStoreError = (error: unknown): StoreError => {
   const reason = reasonOf(error);
   return new StoreError(reason, describe(error), { cause: error });
 };
+
+/** An error the driver threw as it was, not one translated: the connection may be unusable. */
+export const untranslated = (error: unknown): error is Error =>
+  error instanceof Error && !(error instanceof StoreError);

@@ -1,62 +1,32 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import {
-  type CustomerDetails,
   err,
   type ImportCounts,
   type ImportFailure,
   type ImportKind,
   type ImportOptions,
   type ImportRun,
-  type ImportSource,
   messageOf,
-  type NormalizedRow,
   ok,
   type Result,
-  type Store,
   StoreError,
-  type StoreSummary,
   storedSchema,
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { Pool, type PoolClient } from 'pg';
-import Cursor from 'pg-cursor';
-import { SqlAccountStore } from '../accounts/sql-account-store.ts';
-import { SqlAuditStore } from '../audit/sql-audit-store.ts';
-import { SqlCampaignStore } from '../campaigns/sql-campaign-store.ts';
-import { SqlRunStore } from '../campaigns/sql-run-store.ts';
-import { SqlCustomerStore } from '../customers/customer-search.ts';
-import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
-import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf } from '../import-failure.ts';
-import {
-  customerDetailsQueries,
-  IMPORT_RUN_COLUMNS,
-  importRunFromRow,
-  importRunsSql,
-  importRunValues,
-  summarySql,
-} from '../queries.ts';
-import { SqlResultsStore } from '../results/sql-results-store.ts';
-import { columnChanges } from '../schema-columns.ts';
-import type { SqlExecutor, SqlRunner } from '../segments/sql-executor.ts';
-import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
-import { SerialQueue } from '../serial-queue.ts';
-import { ident, literal } from '../sql-types.ts';
-import {
-  dropStage,
-  planFile,
-  rowsSource,
-  type StagedTable,
-  sourceQuery,
-  stageIntoTable,
-} from '../staging/duckdb-stage.ts';
-import type { SourcePlan } from '../staging/source.ts';
+import { ident } from '../sql/sql-types.ts';
+import { dropStage, type StagedTable, sourceQuery, stageIntoTable } from '../staging/duckdb-stage.ts';
+import { type LoadRequest, type SessionQuery, SqlStore } from '../store/sql-store.ts';
+import { IMPORT_RUN_COLUMNS, importRunValues } from '../store/store-queries.ts';
 import { copyIntoTable, exportedRows, type RunningExport, startExport } from './postgres-copy.ts';
+import { postgresDialect } from './postgres-dialect.ts';
 import { toStoreError } from './postgres-errors.ts';
+import { postgresExecutor } from './postgres-executor.ts';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts';
+import { openStagingDb, type StagingDb } from './postgres-staging.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/database` */
@@ -68,183 +38,25 @@ export interface PostgresStoreOptions {
 
 type Row = Record<string, unknown>;
 
-/** Memory each sort or hash of a segment query may use before spilling to disk. */
-const SEGMENT_WORK_MEM = '256MB';
 type StagedColumns = StagedTable['columns'];
-
-/** `information_schema.columns.data_type` names the declared types under other spellings. */
-const samePostgresType = (declared: string, stored: string): boolean => {
-  const normalize = (type: string): string =>
-    type
-      .toLowerCase()
-      .replace(/\(.*\)/, '')
-      .replace(/^timestamptz$/, 'timestamp with time zone')
-      .trim();
-  return normalize(declared) === normalize(stored);
-};
 
 /** A value of the server's `options` startup parameter: spaces and backslashes are escaped. */
 const startupOption = (value: string): string => value.replace(/[\s\\]/g, (char) => `\\${char}`);
 
-/** A private in-memory DuckDB where one import's rows are read, checked and written out. */
-interface StagingDb extends AsyncDisposable {
-  readonly connection: DuckDBConnection;
-  /** Holds the CSV handed to PostgreSQL and whatever DuckDB spills. */
-  readonly dir: string;
-}
-
-const STAGING_PREFIX = 'cvm-pg-import-';
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return error instanceof Error && 'code' in error && error.code === 'EPERM';
-  }
-};
-
-/** Removes the staging folders of imports whose process was killed before it could clean up. */
-const removeAbandonedStaging = async (): Promise<void> => {
-  const names = await readdir(tmpdir()).catch(() => []);
-  for (const name of names) {
-    const pid = Number(/^cvm-pg-import-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isRunning(pid)) {
-      await rm(join(tmpdir(), name), { recursive: true, force: true });
-    }
-  }
-};
-
-const openStagingDb = async (timezone: string): Promise<StagingDb> => {
-  await removeAbandonedStaging();
-  // The process id in the name tells a later import whether the folder's owner is still alive.
-  const dir = await mkdtemp(join(tmpdir(), `${STAGING_PREFIX}${process.pid}-`));
-  const removeDir = () => rm(dir, { recursive: true, force: true });
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(':memory:', { temp_directory: join(dir, 'spill') });
-  } catch (error) {
-    await removeDir();
-    throw error;
-  }
-  const close = async (): Promise<void> => {
-    instance.closeSync();
-    await removeDir();
-  };
-  try {
-    const connection = await instance.connect();
-    // Timestamps without an offset are read in the workspace time zone.
-    await connection.run(`SET TimeZone = ${literal(timezone)}`);
-    return { connection, dir, [Symbol.asyncDispose]: close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-};
-
 /**
  * The server store: data in PostgreSQL, shared by several processes. Files are read and
  * checked in a private in-memory DuckDB (the same staging as the embedded store), written to a
- * CSV file and copied into PostgreSQL in one transaction.
+ * CSV file and copied into PostgreSQL in one transaction. Imports of this process write one at a
+ * time; an advisory lock serializes other processes.
  */
-export class PostgresStore implements Store {
-  readonly engine = 'postgres';
-  private schema: WorkspaceSchema | null = null;
-  /** Imports of this process write one at a time; an advisory lock serializes other processes. */
-  private readonly writes = new SerialQueue();
-  readonly segments: SqlSegmentStore;
-  readonly campaigns: SqlCampaignStore;
-  readonly runs: SqlRunStore;
-  readonly delivery: SqlDeliveryStore;
-  readonly results: SqlResultsStore;
-  readonly accounts: SqlAccountStore;
-  readonly audit: SqlAuditStore;
-  readonly idempotency: SqlIdempotencyStore;
-  readonly customers: SqlCustomerStore;
+export class PostgresStore extends SqlStore<StagingDb> {
+  private readonly pool: Pool;
+  private readonly schemaName: string;
 
-  private constructor(
-    private readonly pool: Pool,
-    private readonly clock: () => Date,
-    private readonly schemaName: string,
-  ) {
-    const executor = this.executor();
-    this.segments = new SqlSegmentStore(executor, () => this.workspace, clock);
-    this.campaigns = new SqlCampaignStore(executor);
-    this.runs = new SqlRunStore(executor, () => this.workspace);
-    this.delivery = new SqlDeliveryStore(executor);
-    this.results = new SqlResultsStore(executor, () => this.workspace);
-    this.accounts = new SqlAccountStore(executor);
-    this.audit = new SqlAuditStore(executor);
-    this.idempotency = new SqlIdempotencyStore(executor);
-    this.customers = new SqlCustomerStore(executor, () => this.workspace);
-  }
-
-  /** Segment queries' access to the server: pooled queries, plain transactions, cursors. */
-  private executor(): SqlExecutor {
-    const runnerOf = (client: PoolClient): SqlRunner => ({
-      dialect: 'postgres',
-      all: async (sql, params) => {
-        try {
-          return (await client.query<Row>(sql, params ? [...params] : undefined)).rows;
-        } catch (error) {
-          throw toStoreError(error);
-        }
-      },
-    });
-    const withClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
-      let client: PoolClient;
-      try {
-        client = await this.pool.connect();
-      } catch (error) {
-        throw toStoreError(error);
-      }
-      let broken: Error | undefined;
-      try {
-        return await work(client);
-      } catch (error) {
-        broken = error instanceof Error && !(error instanceof StoreError) ? error : undefined;
-        throw error;
-      } finally {
-        client.release(broken);
-      }
-    };
-    // Segment queries aggregate millions of rows by customer: with the default 4 MB per hash or
-    // sort they spill to disk many times over. The setting lasts for their transaction only.
-    const transaction = <T>(work: (runner: SqlRunner, client: PoolClient) => Promise<T>): Promise<T> =>
-      withClient(async (client) => {
-        const runner = runnerOf(client);
-        await runner.all('BEGIN');
-        try {
-          await runner.all(`SET LOCAL work_mem = ${literal(SEGMENT_WORK_MEM)}`);
-          const result = await work(runner, client);
-          await runner.all('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK');
-          throw error;
-        }
-      });
-    return {
-      dialect: 'postgres',
-      all: (sql, params) => transaction((runner) => runner.all(sql, params)),
-      transaction: (work) => transaction((runner) => work(runner)),
-      stream: (sql, params, onRows) =>
-        transaction(async (_runner, client) => {
-          const cursor = client.query(new Cursor<Row>(sql, [...params]));
-          try {
-            for (;;) {
-              const batch = await cursor.read(10_000);
-              if (batch.length === 0) break;
-              await onRows(batch);
-            }
-          } catch (error) {
-            throw toStoreError(error);
-          } finally {
-            await cursor.close();
-          }
-        }),
-    };
+  private constructor(pool: Pool, clock: () => Date, schemaName: string) {
+    super({ dialect: postgresDialect, executor: postgresExecutor(pool), clock });
+    this.pool = pool;
+    this.schemaName = schemaName;
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -266,9 +78,12 @@ export class PostgresStore implements Store {
     }
   }
 
-  private get workspace(): WorkspaceSchema {
-    if (!this.schema) throw new Error('PostgresStore used before prepare()');
-    return this.schema;
+  protected session<T>(work: (query: SessionQuery) => Promise<T>): Promise<T> {
+    return work((sql, params) => this.rows(sql, params));
+  }
+
+  protected openStaging(): Promise<StagingDb> {
+    return openStagingDb(this.workspace.workspace.timezone);
   }
 
   /** Advisory lock keys are per schema, so stores over different schemas never wait on each other. */
@@ -360,27 +175,18 @@ export class PostgresStore implements Store {
       });
     }
     await this.transaction('schema', (client) => this.applySchema(client, schema));
-    this.schema = schema;
+    this.use(schema);
   }
 
   private async applySchema(client: PoolClient, schema: WorkspaceSchema): Promise<void> {
-    const ddl: string[] = [];
-    const conflicts: string[] = [];
-    for (const table of ['customers', 'events'] as const) {
-      const existing = await client.query<Row>(
-        'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
-        [table],
-      );
-      const changes = columnChanges({
-        schema,
-        table,
-        existing: existing.rows.map((row) => ({ name: String(row.name), type: String(row.type) })),
-        dialect: 'postgres',
-        sameType: samePostgresType,
-      });
-      ddl.push(...changes.ddl);
-      conflicts.push(...changes.conflicts);
-    }
+    const { ddl, conflicts } = await this.schemaChanges(schema, async (table) =>
+      (
+        await client.query<Row>(
+          'SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+          [table],
+        )
+      ).rows.map((row) => ({ name: String(row.name), type: String(row.type) })),
+    );
     if (conflicts.length > 0) {
       throw new StoreError(
         'schema_mismatch',
@@ -399,80 +205,15 @@ export class PostgresStore implements Store {
     return { events: 0 };
   }
 
-  async summary(): Promise<StoreSummary> {
-    const [row] = await this.rows(summarySql('postgres'));
-    return {
-      customers: Number(row?.customers ?? 0),
-      events: Number(row?.events ?? 0),
-      relations: Number(row?.relations ?? 0),
-      lastEventAt: row?.last_event_at == null ? null : String(row.last_event_at),
-      lastImportAt: row?.last_import_at == null ? null : String(row.last_import_at),
-    };
-  }
-
-  async importFile(
-    source: ImportSource,
-    options: ImportOptions = {},
-  ): Promise<Result<ImportCounts, ImportFailure>> {
-    const schema = this.workspace;
-    const release = await this.writes.acquire();
-    try {
-      await using db = await openStagingDb(schema.workspace.timezone);
-      let plan: SourcePlan;
-      try {
-        plan = await planFile(db.connection, schema, source);
-      } catch (error) {
-        return failureOf(error);
-      }
-      return await this.load({
-        db,
-        kind: source.kind,
-        from: plan.from,
-        present: plan.present,
-        options,
-        file: source.path,
-      });
-    } finally {
-      release();
-    }
-  }
-
-  async importRows(
-    kind: ImportKind,
-    input: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
-    present: ReadonlySet<string>,
-  ): Promise<ImportCounts> {
-    const schema = this.workspace;
-    const release = await this.writes.acquire();
-    try {
-      await using db = await openStagingDb(schema.workspace.timezone);
-      await using source = await rowsSource(input, present);
-      const result = await this.load({ db, kind, from: source.from, present: source.present, options: {} });
-      if (!result.ok)
-        throw new StoreError('invalid_data', `validated rows were refused: ${result.error.message}`);
-      return result.value;
-    } finally {
-      release();
-    }
-  }
-
   /**
    * Reads and checks the rows in DuckDB, which writes them to a CSV file that PostgreSQL copies
    * in as it grows, in one transaction. Events go from the source straight to the file (a
    * staged copy of twenty million rows would double DuckDB's work); customers and relations are
    * staged first, since keys repeated in the file and bad time zones are found on the stage.
    */
-  private async load(options: {
-    readonly db: StagingDb;
-    readonly kind: ImportKind;
-    readonly from: string;
-    readonly present: ReadonlySet<string>;
-    readonly options: ImportOptions;
-    /** The file being read, for progress. */
-    readonly file?: string;
-  }): Promise<Result<ImportCounts, ImportFailure>> {
-    const { db, kind, from, present, file } = options;
-    const { onProgress } = options.options;
+  protected async load(db: StagingDb, request: LoadRequest): Promise<Result<ImportCounts, ImportFailure>> {
+    const { kind, from, present, file } = request;
+    const { onProgress } = request.options;
     const { connection } = db;
     const schema = this.workspace;
     let query: string;
@@ -583,23 +324,6 @@ export class PostgresStore implements Store {
       `INSERT INTO import_runs (${IMPORT_RUN_COLUMNS.join(', ')}) VALUES (${values.map((_, index) => `$${index + 1}`).join(', ')})`,
       values,
     );
-  }
-
-  async listImportRuns(limit: number): Promise<readonly ImportRun[]> {
-    return (await this.rows(importRunsSql('postgres', limit))).map(importRunFromRow);
-  }
-
-  async getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null> {
-    const queries = customerDetailsQueries(this.workspace, 'postgres', options.events);
-    const [customerRow] = await this.rows(queries.customer.sql, [id]);
-    if (!customerRow) return null;
-    const events = await this.rows(queries.events.sql, [id]);
-    const relations = await this.rows(queries.relations.sql, [id]);
-    return {
-      customer: queries.customer.map(customerRow),
-      lastEvents: events.map(queries.events.map),
-      relations: relations.map(queries.relations.map),
-    };
   }
 
   async close(): Promise<void> {

@@ -12,10 +12,9 @@ import {
   type ResultsStore,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
 import { compileEventConditions, compileSegment } from '../segments/compile-segment.ts';
-import type { SqlExecutor, SqlRow } from '../segments/sql-executor.ts';
-import { ident } from '../sql-types.ts';
+import type { SqlExecutor, SqlRow } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
 
 const number = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const decimal = (value: unknown): string => (value === null || value === undefined ? '0' : String(value));
@@ -67,10 +66,7 @@ export class SqlResultsStore implements ResultsStore {
 
   /** Window end: the run's start plus the attribution days, but not after `asOf`. */
   private windowEnd(start: string, daysParam: string, asOfParam: string): string {
-    const end =
-      this.dialect === 'duckdb'
-        ? `${start} + to_days(CAST(${daysParam} AS INTEGER))`
-        : `${start} + make_interval(days => CAST(${daysParam} AS INTEGER))`;
+    const end = this.dialect.plusDays(start, `CAST(${daysParam} AS INTEGER)`);
     return `LEAST(${end}, CAST(${asOfParam} AS TIMESTAMPTZ))`;
   }
 
@@ -81,9 +77,7 @@ export class SqlResultsStore implements ResultsStore {
    * windows, then the goal's conditions.
    */
   private runList(param: string): string {
-    return this.dialect === 'duckdb'
-      ? `(SELECT unnest(CAST(CAST(${param} AS JSON) AS VARCHAR[])))`
-      : `(SELECT jsonb_array_elements_text(CAST(${param} AS jsonb)))`;
+    return this.dialect.jsonTextRows(param);
   }
 
   /**
@@ -94,7 +88,7 @@ export class SqlResultsStore implements ResultsStore {
     query: ResultsQuery,
   ): Promise<{ readonly runIds: readonly string[]; readonly from: string; readonly before: string }> {
     const rows = await this.sql.all(
-      `SELECT r.id, ${iso('r.started_at', this.dialect)} AS started_at
+      `SELECT r.id, ${this.dialect.isoText('r.started_at')} AS started_at
        FROM campaign_runs r WHERE r.campaign_id = $1
          AND ((CAST($2 AS TEXT) IS NULL AND r.status = 'completed' AND NOT r.dry_run) OR r.id IN ${this.runList('$2')})
        ORDER BY r.started_at`,
@@ -114,9 +108,7 @@ export class SqlResultsStore implements ResultsStore {
 
   /** Whether `column` is one of the run ids of a JSON array parameter: a function, not a subquery. */
   private inRuns(column: string, param: string): string {
-    return this.dialect === 'duckdb'
-      ? `list_contains(CAST(CAST(${param} AS JSON) AS VARCHAR[]), ${column})`
-      : `${column} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(${param} AS jsonb))))`;
+    return this.dialect.inJsonTexts(column, param);
   }
 
   private async memberOutcomes(
@@ -171,7 +163,7 @@ export class SqlResultsStore implements ResultsStore {
 
   /** Per-member revenue: exact, and small enough that its square stays an exact decimal. */
   private get money(): string {
-    return this.dialect === 'duckdb' ? 'DECIMAL(18,4)' : 'numeric(18,4)';
+    return this.dialect.types.money;
   }
 
   /** Sums over the members with events; `sizes` gives each arm's count. */
@@ -224,7 +216,7 @@ export class SqlResultsStore implements ResultsStore {
       );
       if (!known) throw new Error(`unknown customer attribute "${breakdown.attribute}"`);
       slice = {
-        sql: `CAST(c.${ident(breakdown.attribute)} AS ${this.dialect === 'duckdb' ? 'VARCHAR' : 'text'})`,
+        sql: `CAST(c.${ident(breakdown.attribute)} AS ${this.dialect.types.text})`,
         join: 'JOIN customers c ON c.id = __who',
       };
     } else if (breakdown?.type === 'segment') {
@@ -259,10 +251,7 @@ export class SqlResultsStore implements ResultsStore {
 
   async dailySeries(query: ResultsQuery): Promise<readonly DailyResult[]> {
     const base = await this.memberOutcomes(query);
-    const day =
-      this.dialect === 'duckdb'
-        ? `CAST(floor(epoch(t.first_at - t.t0) / 86400) AS INTEGER)`
-        : `CAST(floor(extract(epoch FROM t.first_at - t.t0) / 86400) AS INTEGER)`;
+    const day = `CAST(floor(${this.dialect.epochSeconds('t.first_at - t.t0')} / 86400) AS INTEGER)`;
     const rows = await this.sql.all(
       `${base.with},
        sizes AS (SELECT grp, count(*) AS n FROM members GROUP BY grp),
@@ -307,12 +296,8 @@ export class SqlResultsStore implements ResultsStore {
 
   async contactPressure(query: ProgrammeQuery): Promise<ContactPressureCounts> {
     // Weeks of the workspace's calendar (Monday first, as ISO weeks), like the caps' weeks.
-    const text = this.dialect === 'duckdb' ? 'VARCHAR' : 'text';
-    const local = `o.sent_at AT TIME ZONE CAST($3 AS ${text})`;
-    const week =
-      this.dialect === 'duckdb'
-        ? `strftime(date_trunc('week', ${local}), '%Y-%m-%d')`
-        : `to_char(date_trunc('week', ${local}), 'YYYY-MM-DD')`;
+    const local = `o.sent_at AT TIME ZONE CAST($3 AS ${this.dialect.types.text})`;
+    const week = this.dialect.dayText(`date_trunc('week', ${local})`);
     const rows = await this.sql.all(
       `SELECT ${week} AS week_start, o.channel, count(*) AS messages, count(DISTINCT o.customer_id) AS customers
        FROM outbox o

@@ -23,15 +23,12 @@ import {
   type StaleWrite,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { iso } from '../queries.ts';
-import { fieldValue, readExpression } from '../read-sql.ts';
-import { ident } from '../sql-types.ts';
+import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
+import { ident } from '../sql/sql-types.ts';
 import { compileSegment } from './compile-segment.ts';
-import type { SqlExecutor, SqlRow, SqlRunner } from './sql-executor.ts';
 
 const LIST_BATCH = 10_000;
-
-const DAY_US = 86_400_000_000;
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
@@ -54,7 +51,7 @@ export class SqlSegmentStore implements SegmentStore {
   ) {}
 
   private get json(): string {
-    return this.dialect === 'duckdb' ? 'JSON' : 'jsonb';
+    return this.dialect.types.json;
   }
 
   private get dialect() {
@@ -74,7 +71,7 @@ export class SqlSegmentStore implements SegmentStore {
   }
 
   private segmentColumns(): string {
-    return `id, name, description, version, definition, ${iso('created_at', this.dialect)} AS created_at, ${iso('updated_at', this.dialect)} AS updated_at`;
+    return `id, name, description, version, definition, ${this.dialect.isoText('created_at')} AS created_at, ${this.dialect.isoText('updated_at')} AS updated_at`;
   }
 
   async saveSegment(
@@ -144,7 +141,7 @@ export class SqlSegmentStore implements SegmentStore {
 
   async segmentVersions(id: string): Promise<readonly SegmentVersion[]> {
     const rows = await this.sql.all(
-      `SELECT version, name, description, definition, ${iso('created_at', this.dialect)} AS created_at FROM segment_versions WHERE segment_id = $1 ORDER BY version DESC`,
+      `SELECT version, name, description, definition, ${this.dialect.isoText('created_at')} AS created_at FROM segment_versions WHERE segment_id = $1 ORDER BY version DESC`,
       [id],
     );
     return rows.map((row) => ({
@@ -289,7 +286,7 @@ export class SqlSegmentStore implements SegmentStore {
   }
 
   private snapshotColumns(): string {
-    return `id, segment_id, version, ${iso('taken_at', this.dialect)} AS taken_at, size, entered, "left", previous_id`;
+    return `id, segment_id, version, ${this.dialect.isoText('taken_at')} AS taken_at, size, entered, "left", previous_id`;
   }
 
   async snapshot(options: {
@@ -437,7 +434,7 @@ export class SqlSegmentStore implements SegmentStore {
 
   async getList(name: string): Promise<CustomerList | null> {
     const [row] = await this.sql.all(
-      `SELECT name, size, matched, ${iso('updated_at', this.dialect)} AS updated_at FROM lists WHERE name = $1`,
+      `SELECT name, size, matched, ${this.dialect.isoText('updated_at')} AS updated_at FROM lists WHERE name = $1`,
       [name],
     );
     return row === undefined ? null : this.listFromRow(row);
@@ -445,7 +442,7 @@ export class SqlSegmentStore implements SegmentStore {
 
   async listLists(): Promise<readonly CustomerList[]> {
     const rows = await this.sql.all(
-      `SELECT name, size, matched, ${iso('updated_at', this.dialect)} AS updated_at FROM lists ORDER BY name`,
+      `SELECT name, size, matched, ${this.dialect.isoText('updated_at')} AS updated_at FROM lists ORDER BY name`,
     );
     return rows.map((row) => this.listFromRow(row));
   }
@@ -462,12 +459,9 @@ export class SqlSegmentStore implements SegmentStore {
 
   /** RFM as core's features.ts defines it: ranks shared by equal values, quintiles by rank. */
   async refreshFeatures(config: RfmConfig, clock: RuleClock): Promise<FeatureRefresh> {
-    const duck = this.dialect === 'duckdb';
     const now = 'CAST($1 AS TIMESTAMPTZ)';
-    const days = duck
-      ? `(epoch_us(${now}) - epoch_us(last_ts)) // ${DAY_US}`
-      : `CAST(floor((extract(epoch FROM ${now}) - extract(epoch FROM last_ts)) / 86400) AS bigint)`;
-    const divide = duck ? '//' : '/';
+    const days = this.dialect.wholeDaysBetween(now, 'last_ts');
+    const divide = this.dialect.integerDivide;
     const quintile = (order: string): string =>
       `1 + (5 * (rank() OVER (ORDER BY ${order}) - 1)) ${divide} count(*) OVER ()`;
     const types = config.eventTypes.map((_, index) => `$${index + 3}`).join(', ');
@@ -519,7 +513,7 @@ export class SqlSegmentStore implements SegmentStore {
 
   async lastFeatureRefresh(): Promise<FeatureRefresh | null> {
     const [row] = await this.sql.all(
-      `SELECT ${iso('refreshed_at', this.dialect)} AS refreshed_at, ${iso('as_of', this.dialect)} AS as_of, customers, window_days, event_types FROM feature_refreshes`,
+      `SELECT ${this.dialect.isoText('refreshed_at')} AS refreshed_at, ${this.dialect.isoText('as_of')} AS as_of, customers, window_days, event_types FROM feature_refreshes`,
     );
     if (row === undefined) return null;
     const eventTypes = json(row.event_types);

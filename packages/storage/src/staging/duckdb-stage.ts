@@ -14,8 +14,8 @@ import {
   validateRow,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { tableKey } from '../commit-sql.ts';
-import { ident, literal } from '../sql-types.ts';
+import { ident, literal } from '../sql/sql-types.ts';
+import { tableKey } from './commit-sql.ts';
 import { planSource, type SourcePlan } from './source.ts';
 import { type StageSelect, stageSelect } from './stage-sql.ts';
 

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSpec, ImportSource } from '@opencvm/core';
 import { parse } from 'csv-parse/sync';
-import { ident, literal } from '../sql-types.ts';
+import { ident, literal } from '../sql/sql-types.ts';
 
 /** A file that cannot be imported at all (as opposed to some of its rows being invalid). */
 export class SourceError extends Error {

@@ -1,5 +1,5 @@
 import type { ColumnSpec, ImportKind, WorkspaceSchema } from '@opencvm/core';
-import { ident, literal } from '../sql-types.ts';
+import { ident, literal } from '../sql/sql-types.ts';
 
 /**
  * The SQL that turns raw file columns into stored values and flags rows the row validator

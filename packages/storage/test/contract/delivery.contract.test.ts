@@ -294,5 +294,44 @@ for (const adapter of ADAPTERS) {
       expect(await test.store.delivery.setting('unsubscribe_key', () => 'first')).toBe('first');
       expect(await test.store.delivery.setting('unsubscribe_key', () => 'second')).toBe('first');
     });
+
+    it('counts the outbox by channel and status over every run', async () => {
+      await using test = await setUp([message('c0'), message('c1'), message('c2')]);
+      const delivery = test.store.delivery;
+      expect(await delivery.outboxStatuses()).toEqual([{ channel: 'sms', status: 'pending', count: 3 }]);
+      // c0 and c1 are claimed (same priority and time: by customer), c0's answer comes back.
+      const claimed = await delivery.claimDue({
+        channel: 'sms',
+        now: NOW,
+        limit: 2,
+        claimant: 'a',
+        leaseUntil: later(30),
+      });
+      expect(claimed.map((row) => row.customerId)).toEqual(['c0', 'c1']);
+      expect(await delivery.recordOutcomes('a', [sent('c0', 'p0')])).toBe(1);
+      await test.store.runs.startRun({
+        id: 'r2',
+        campaignId: 'autumn',
+        campaignVersion: 1,
+        startedAt: NOW,
+        dryRun: false,
+        dueAt: null,
+      });
+      await test.store.runs.writeOutcomes({
+        runId: 'r2',
+        campaignId: 'autumn',
+        channel: 'email',
+        purpose: 'marketing',
+        at: NOW,
+        history: [{ customerId: 'c3', outcome: 'queued', offerId: null, sendAt: NOW.toISOString() }],
+        outbox: [message('c3', { recipient: 'c3@example.org' })],
+      });
+      expect(await delivery.outboxStatuses()).toEqual([
+        { channel: 'email', status: 'pending', count: 1 },
+        { channel: 'sms', status: 'pending', count: 1 },
+        { channel: 'sms', status: 'sending', count: 1 },
+        { channel: 'sms', status: 'sent', count: 1 },
+      ]);
+    });
   });
 }

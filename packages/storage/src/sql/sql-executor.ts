@@ -1,8 +1,8 @@
-import type { Dialect } from '../sql-types.ts';
+import type { Dialect } from './dialect.ts';
 
 export type SqlRow = Record<string, unknown>;
 
-/** What the segment store needs of an engine: queries with `$n` parameters, transactions, streams. */
+/** What the SQL stores need of an engine: its dialect, queries with `$n` parameters, transactions, streams. */
 export interface SqlRunner {
   readonly dialect: Dialect;
   all(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;

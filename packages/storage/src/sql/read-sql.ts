@@ -1,5 +1,6 @@
 import type { ColumnSpec, FieldValue } from '@opencvm/core';
-import { type Dialect, ident } from './sql-types.ts';
+import type { Dialect } from './dialect.ts';
+import { ident } from './sql-types.ts';
 
 /** Select expression that returns a stored column in its API form (ISO timestamps in UTC, dates, decimals as text). */
 export const readExpression = (
@@ -11,13 +12,9 @@ export const readExpression = (
   const name = ident(column);
   switch (type) {
     case 'timestamp':
-      return dialect === 'duckdb'
-        ? `strftime(${name} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS ${ident(alias)}`
-        : `to_char(${name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${ident(alias)}`;
+      return `${dialect.isoText(name)} AS ${ident(alias)}`;
     case 'date':
-      return dialect === 'duckdb'
-        ? `CAST(${name} AS VARCHAR) AS ${ident(alias)}`
-        : `to_char(${name}, 'YYYY-MM-DD') AS ${ident(alias)}`;
+      return `${dialect.dateText(name)} AS ${ident(alias)}`;
     case 'money':
       return `CAST(${name} AS VARCHAR) AS ${ident(alias)}`;
     default:

@@ -1,6 +1,5 @@
 import type { ColumnSpec } from '@opencvm/core';
-
-export type Dialect = 'duckdb' | 'postgres';
+import type { Dialect } from './dialect.ts';
 
 /** Quotes an identifier; names come from the validated schema, quoting guards keywords. */
 export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -14,15 +13,15 @@ export const sqlType = (type: ColumnSpec['type'], dialect: Dialect): string => {
     case 'integer':
       return 'BIGINT';
     case 'number':
-      return dialect === 'duckdb' ? 'DOUBLE' : 'DOUBLE PRECISION';
+      return dialect.types.number;
     case 'boolean':
       return 'BOOLEAN';
     case 'date':
       return 'DATE';
     case 'timestamp':
-      return dialect === 'duckdb' ? 'TIMESTAMPTZ' : 'timestamptz';
+      return dialect.types.timestamp;
     case 'money':
-      return dialect === 'duckdb' ? 'DECIMAL(18,4)' : 'numeric(18,4)';
+      return dialect.types.money;
     case 'string':
     case 'enum':
     case 'currency':
@@ -30,6 +29,6 @@ export const sqlType = (type: ColumnSpec['type'], dialect: Dialect): string => {
     case 'locale':
     case 'msisdn':
     case 'email':
-      return dialect === 'duckdb' ? 'VARCHAR' : 'text';
+      return dialect.types.text;
   }
 };

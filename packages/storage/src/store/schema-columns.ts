@@ -1,5 +1,6 @@
 import { type ColumnSpec, eventAttributeColumns, importColumns, type WorkspaceSchema } from '@opencvm/core';
-import { type Dialect, ident, sqlType } from './sql-types.ts';
+import type { Dialect } from '../sql/dialect.ts';
+import { ident, sqlType } from '../sql/sql-types.ts';
 
 export type StoredTable = 'customers' | 'events' | 'relations';
 
@@ -30,9 +31,8 @@ export const columnChanges = (options: {
   readonly table: StoredTable;
   readonly existing: readonly ExistingColumn[];
   readonly dialect: Dialect;
-  readonly sameType: (declared: string, stored: string) => boolean;
 }): { readonly ddl: readonly string[]; readonly conflicts: readonly string[] } => {
-  const { schema, table, existing, dialect, sameType } = options;
+  const { schema, table, existing, dialect } = options;
   const byName = new Map(existing.map((column) => [column.name, column.type]));
   const ddl: string[] = [];
   const conflicts: string[] = [];
@@ -40,10 +40,9 @@ export const columnChanges = (options: {
     const declared = sqlType(spec.type, dialect);
     const stored = byName.get(spec.name);
     if (stored === undefined) {
-      // A closed list of values always fits a dictionary; saying so spares DuckDB the analysis.
-      const compression = dialect === 'duckdb' && spec.type === 'enum' ? ' USING COMPRESSION dictionary' : '';
-      ddl.push(`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(spec.name)} ${declared}${compression}`);
-    } else if (!sameType(declared, stored)) {
+      const options = spec.type === 'enum' ? dialect.enumColumnOptions : '';
+      ddl.push(`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(spec.name)} ${declared}${options}`);
+    } else if (!dialect.sameColumnType(declared, stored)) {
       const path =
         table === 'customers' ? `customer.attributes.${spec.name}` : `events.*.attributes.${spec.name}`;
       conflicts.push(
