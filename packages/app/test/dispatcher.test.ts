@@ -1,6 +1,12 @@
 import { createWebhookAdapter, WebhookOptions } from '@opencvm/channels';
 import { startWebhookPeer, type WebhookPeer } from '@opencvm/channels/testing';
-import { type NormalizedRow, type OutboxRow, type Store, UNSUBSCRIBE_URL_PLACEHOLDER } from '@opencvm/core';
+import {
+  type NormalizedRow,
+  type OutboxRow,
+  type Store,
+  StoreError,
+  UNSUBSCRIBE_URL_PLACEHOLDER,
+} from '@opencvm/core';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -154,6 +160,52 @@ for (const adapter of ADAPTERS) {
       expect(outbox.find((row) => row.customerId === 'c040')?.status).toBe('pending');
       const history = await test.store.runs.history('r1');
       expect(history.filter((row) => row.deliveryStatus === 'sent')).toHaveLength(40);
+    });
+
+    it('claims again after a write conflict or serialization failure instead of stopping the channel', async () => {
+      await using test = await adapter.open(schema);
+      await using peer = await startWebhookPeer();
+      await queue(test.store, [message('c000'), message('c001'), message('c002')]);
+      // The store refuses the first claims as the engine refuses one of two colliding transactions.
+      const refusals = [
+        new StoreError('conflict', 'Conflict on update!'),
+        new StoreError('retryable', 'could not serialize access'),
+      ];
+      const delivery = new Proxy(test.store.delivery, {
+        get: (target, key, receiver) => {
+          const refusal = key === 'claimDue' ? refusals.shift() : undefined;
+          if (refusal !== undefined) return () => Promise.reject(refusal);
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      const store = new Proxy(test.store, {
+        get: (target, key, receiver) => (key === 'delivery' ? delivery : Reflect.get(target, key, receiver)),
+      });
+      const dispatcher = dispatcherFor(store, [route(peer)]);
+      const totals = await using(dispatcher, () => dispatcher.drain());
+      expect(refusals).toEqual([]);
+      expect(totals).toMatchObject({ sent: 3, failed: 0 });
+      expect(peer.deliveries).toHaveLength(3);
+    });
+
+    it('stops the channel on a store failure that claiming again would not mend', async () => {
+      await using test = await adapter.open(schema);
+      await using peer = await startWebhookPeer();
+      await queue(test.store, [message('c000')]);
+      const delivery = new Proxy(test.store.delivery, {
+        get: (target, key, receiver) =>
+          key === 'claimDue'
+            ? () => Promise.reject(new StoreError('invalid_data', 'the outbox is damaged'))
+            : Reflect.get(target, key, receiver),
+      });
+      const store = new Proxy(test.store, {
+        get: (target, key, receiver) => (key === 'delivery' ? delivery : Reflect.get(target, key, receiver)),
+      });
+      const dispatcher = dispatcherFor(store, [route(peer)]);
+      await dispatcher.start();
+      await expect(dispatcher.drain()).rejects.toThrow('the outbox is damaged');
+      await dispatcher.stop();
+      expect(peer.deliveries).toHaveLength(0);
     });
 
     it('puts each customer’s own unsubscribe link where the content names it', async () => {

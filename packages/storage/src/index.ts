@@ -1,4 +1,3 @@
-export { STORE_ERROR_REASONS, StoreError, type StoreErrorReason } from '@opencvm/core';
 export { DuckDbStore, type DuckDbStoreOptions } from './duckdb/duckdb-store.ts';
 export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.ts';
 export { readCsvHeader } from './staging/source.ts';

@@ -9,6 +9,8 @@ import {
   type SendResult,
   type Store,
   type StoredReceipt,
+  StoreError,
+  type StoreErrorReason,
   withUnsubscribeUrl,
 } from '@opencvm/core';
 
@@ -88,6 +90,15 @@ export interface Dispatcher {
 }
 
 const OPT_OUT_PURPOSE = 'marketing';
+
+/**
+ * Store failures that pass if the claim is simply made again: the embedded engine refuses one of
+ * two transactions that touch the same rows at once (two channels' claims, an outcome write), and
+ * PostgreSQL aborts one side of a serialization failure. Anything else stops the channel.
+ */
+const TRANSIENT_STORE_ERRORS: ReadonlySet<StoreErrorReason> = new Set(['conflict', 'retryable']);
+const CLAIM_ATTEMPTS = 8;
+const CLAIM_RETRY_MS = 20;
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -305,6 +316,19 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
     }
   };
 
+  const claimDue = async (options: Parameters<Store['delivery']['claimDue']>[0]) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await store.delivery.claimDue(options);
+      } catch (error) {
+        const transient = error instanceof StoreError && TRANSIENT_STORE_ERRORS.has(error.reason);
+        if (!transient || attempt >= CLAIM_ATTEMPTS || stopping.signal.aborted) throw error;
+        // Spread out, so two channels that collided do not collide again at once.
+        await sleep(CLAIM_RETRY_MS * attempt * (0.5 + deps.random()), stopping.signal);
+      }
+    }
+  };
+
   const channelLoop = async (route: ChannelRoute) => {
     const limiter = new RateLimiter(route.ratePerSecond);
     const inFlight = new Set<Promise<void>>();
@@ -314,7 +338,7 @@ export const createDispatcher = (deps: DispatcherDeps): Dispatcher => {
     while (!stopping.signal.aborted) {
       const now = clock();
       const leaseMs = Math.ceil((claimSize / route.ratePerSecond) * 1000) + 2 * route.sendTimeoutMs;
-      const claimed = await store.delivery.claimDue({
+      const claimed = await claimDue({
         channel: route.channel,
         now,
         limit: claimSize,
