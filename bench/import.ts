@@ -8,8 +8,9 @@ import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createApp, generateDemo, loadWorkspaceSchema } from '@opencvm/app';
+import { createApp, loadWorkspaceSchema } from '@opencvm/app';
 import type { ImportKind, Store, WorkspaceSchema } from '@opencvm/core';
+import { generateDemo } from '@opencvm/demo';
 import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import pg from 'pg';
 

@@ -10,14 +10,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  createApp,
-  DEFAULT_DEMO_AS_OF,
-  formatSchemaIssues,
-  generateDemo,
-  loadWorkspaceSchema,
-} from '@opencvm/app';
+import { createApp, formatSchemaIssues, loadWorkspaceSchema } from '@opencvm/app';
 import type { StageProgress, Store, WorkspaceSchema } from '@opencvm/core';
+import { DEFAULT_DEMO_AS_OF, generateDemo } from '@opencvm/demo';
 import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import pg from 'pg';
 

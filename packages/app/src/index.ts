@@ -60,22 +60,6 @@ export {
   unsubscribeLink,
   unsubscribeToken,
 } from './delivery/unsubscribe.ts';
-export {
-  DEMO_ANALYST,
-  DEMO_CAMPAIGNS,
-  DEMO_LEAD,
-  type DemoCampaignOutcome,
-  type DemoCampaignsResult,
-  type DemoChange,
-  demoResultLines,
-  seedDemoCampaigns,
-} from './demo/demo-campaigns.ts';
-export {
-  DEFAULT_DEMO_AS_OF,
-  type DemoCounts,
-  type GenerateDemoOptions,
-  generateDemo,
-} from './demo/generate-demo.ts';
 export { type BatchError, type BatchOutcome, importBatch, MAX_BATCH_ROWS } from './import/import-batch.ts';
 export {
   formatFromPath,

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type App, DEMO_CAMPAIGNS, demoResultLines, generateDemo, seedDemoCampaigns } from '@opencvm/app';
+import type { App } from '@opencvm/app';
 import type { ImportKind } from '@opencvm/core';
+import { DEMO_CAMPAIGNS, demoResultLines, generateDemo, seedDemoCampaigns } from '@opencvm/demo';
 import { type Acting, importChange } from './audited.ts';
 
 export const DEMO_SEED = 42;
@@ -79,6 +80,7 @@ const addDemoCampaigns = async (options: {
   const started = performance.now();
   const made = await seedDemoCampaigns({
     app,
+    store: app.store,
     seed: DEMO_SEED,
     today: options.today,
     record: (change) => options.acting.record(change),

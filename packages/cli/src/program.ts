@@ -6,7 +6,6 @@ import {
   type AppConfig,
   createApp,
   formatSchemaIssues,
-  generateDemo,
   loadConfig,
   loadWorkspaceSchema,
 } from '@opencvm/app';
@@ -18,6 +17,7 @@ import {
   type ImportRun,
   StoreError,
 } from '@opencvm/core';
+import { generateDemo } from '@opencvm/demo';
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerAccountCommands } from './account-commands.ts';

@@ -8,7 +8,8 @@ import {
   todayIn,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { chooseOffer, type RunCampaignError, type RunCampaignOptions } from './run-campaign.ts';
+import { chooseOffer } from './run/choose-offers.ts';
+import type { RunCampaignError, RunCampaignOptions } from './run-campaign.ts';
 
 /**
  * The embedded scheduler: every tick (a minute by default) it starts the runs of `running`

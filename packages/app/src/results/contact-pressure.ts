@@ -1,5 +1,5 @@
 import { err, ok, type Result, type Store, type WorkspaceSchema } from '@opencvm/core';
-import type { ResultsError } from './results-service.ts';
+import type { ResultsError } from './results-error.ts';
 
 /**
  * Contact pressure: how many messages a customer gets per week on each channel, the figure a CVM

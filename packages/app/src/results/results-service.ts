@@ -21,6 +21,7 @@ import {
   welchTest,
 } from '@opencvm/core';
 import { contactPressure } from './contact-pressure.ts';
+import type { ResultsError } from './results-error.ts';
 
 /**
  * Campaign results as a CFO reads them: intention to treat (every member assigned to the target
@@ -30,9 +31,7 @@ import { contactPressure } from './contact-pressure.ts';
  * p-value, and the incremental conversions and revenue with their intervals (lift × target size).
  */
 
-export type ResultsError =
-  | { readonly type: 'not_found'; readonly message: string }
-  | { readonly type: 'invalid_input'; readonly message: string; readonly path: string };
+export type { ResultsError } from './results-error.ts';
 
 export const METRICS = ['conversion', 'revenue', 'orders', 'retention'] as const;
 export type MetricName = (typeof METRICS)[number];

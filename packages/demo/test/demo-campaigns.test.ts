@@ -1,20 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type App, createApp, loadWorkspaceSchema } from '@opencvm/app';
 import type { WorkspaceSchema } from '@opencvm/core';
 import { ADAPTERS, type TestStore } from '@opencvm/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../src/create-app.ts';
 import {
   DEMO_ANALYST,
   DEMO_CAMPAIGNS,
   DEMO_LEAD,
   type DemoCampaignsResult,
   type DemoChange,
-  seedDemoCampaigns,
-} from '../src/demo/demo-campaigns.ts';
-import { generateDemo } from '../src/demo/generate-demo.ts';
-import { loadWorkspaceSchema } from '../src/workspace.ts';
+} from '../src/demo-campaigns.ts';
+import { generateDemo } from '../src/generate-demo.ts';
+import { seedDemoCampaigns } from '../src/seed-demo-campaigns.ts';
 
 /**
  * The demo's finished campaigns on a small demo base. 10,000 customers is the smallest base on
@@ -60,6 +59,7 @@ for (const adapter of ADAPTERS) {
       }
       made = await seedDemoCampaigns({
         app,
+        store: test.store,
         seed: SEED,
         today: TODAY,
         record: async (change) => {
@@ -203,6 +203,7 @@ for (const adapter of ADAPTERS) {
         const changesBefore = changes.length;
         const again = await seedDemoCampaigns({
           app,
+          store: test.store,
           seed: SEED,
           today: TODAY,
           record: async (change) => {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { DEMO_REGIONS } from '../src/demo/demo-catalog.ts';
-import { DEFAULT_DEMO_AS_OF, type DemoCounts, generateDemo } from '../src/demo/generate-demo.ts';
+import { DEMO_REGIONS } from '../src/demo-catalog.ts';
+import { DEFAULT_DEMO_AS_OF, type DemoCounts, generateDemo } from '../src/generate-demo.ts';
 
 type Row = Record<string, string>;
 
