@@ -28,7 +28,7 @@ import { commitSql } from '../commit-sql.ts';
 import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
-import { failureOf } from '../import-failure.ts';
+import { failureOf, readWith } from '../import-failure.ts';
 import {
   customerDetailsQueries,
   importRunFromRow,
@@ -381,14 +381,17 @@ export class DuckDbStore implements Store {
       } catch (error) {
         return failureOf(error);
       }
-      return await this.load({
-        connection,
-        kind: source.kind,
-        from: plan.from,
-        present: plan.present,
-        options,
-        file: source.path,
-      });
+      return readWith(
+        await this.load({
+          connection,
+          kind: source.kind,
+          from: plan.from,
+          present: plan.present,
+          options,
+          file: source.path,
+        }),
+        plan.delimiter,
+      );
     } finally {
       connection.closeSync();
       release();

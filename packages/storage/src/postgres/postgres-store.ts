@@ -30,7 +30,7 @@ import { SqlRunStore } from '../campaigns/sql-run-store.ts';
 import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
-import { failureOf } from '../import-failure.ts';
+import { failureOf, readWith } from '../import-failure.ts';
 import {
   customerDetailsQueries,
   IMPORT_RUN_COLUMNS,
@@ -424,14 +424,17 @@ export class PostgresStore implements Store {
       } catch (error) {
         return failureOf(error);
       }
-      return await this.load({
-        db,
-        kind: source.kind,
-        from: plan.from,
-        present: plan.present,
-        options,
-        file: source.path,
-      });
+      return readWith(
+        await this.load({
+          db,
+          kind: source.kind,
+          from: plan.from,
+          present: plan.present,
+          options,
+          file: source.path,
+        }),
+        plan.delimiter,
+      );
     } finally {
       release();
     }
