@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type App, DEMO_CAMPAIGNS, demoResultLines, generateDemo, seedDemoCampaigns } from '@opencvm/app';
 import type { ImportKind } from '@opencvm/core';
-import { type Acting, importChange } from './audited.ts';
+import type { Command } from 'commander';
+import { type Acting, importChange } from '../audited.ts';
+import { integer, positiveInteger } from '../options.ts';
+import type { CommandDeps } from './command-deps.ts';
 
 export const DEMO_SEED = 42;
 
@@ -94,4 +97,25 @@ const addDemoCampaigns = async (options: {
   );
   for (const line of await demoResultLines(app.results, made.campaigns, app.schema.workspace.currency))
     log(line);
+};
+
+/** `cvm demo generate`: the demo base as CSV files, without a store. */
+export const registerDemoCommands = (program: Command, deps: CommandDeps): void => {
+  const demo = program.command('demo').description('demo data');
+  demo
+    .command('generate')
+    .description('write a realistic telecom base (customers, events, relations as CSV)')
+    .option('--customers <n>', 'number of customers', positiveInteger, 100_000)
+    .option('--seed <s>', 'random seed: the same seed gives the same files', integer, 1)
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (options: { customers: number; seed: number; out: string }) => {
+      const counts = await generateDemo({
+        customers: options.customers,
+        seed: options.seed,
+        outDir: resolve(deps.context.cwd, options.out),
+      });
+      deps.out(
+        `wrote ${counts.customers} customers, ${counts.events} events, ${counts.relations} relations to ${options.out}`,
+      );
+    });
 };
