@@ -13,6 +13,7 @@ import { type ChannelRoute, createApp, createDispatcher } from '@opencvm/app';
 import { createAdapter } from '@opencvm/channels';
 import { startSmppPeer, startSmtpPeer } from '@opencvm/channels/testing';
 import { type OutboxRow, parseWorkspaceSchema, type Store } from '@opencvm/core';
+import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import pg from 'pg';
 
 const MESSAGES = Number(process.env.BENCH_DISPATCH_MESSAGES ?? 5000);
@@ -51,16 +52,12 @@ const openStore = async (engine: Engine, kind: Kind) => {
   const schema = parsed.value;
   const dir = mkdtempSync(join(tmpdir(), 'cvm-bench-dispatch-'));
   const schemaName = `bench_dispatch_${randomBytes(4).toString('hex')}`;
-  const app = await createApp(
-    {
-      store:
-        engine === 'duckdb'
-          ? { engine: 'duckdb', path: join(dir, 'cvm.duckdb') }
-          : { engine: 'postgres', url: POSTGRES_URL ?? '', schemaName },
-      schema,
-    },
-    { clock: () => new Date() },
-  );
+  const clock = () => new Date();
+  const store =
+    engine === 'duckdb'
+      ? await DuckDbStore.open({ path: join(dir, 'cvm.duckdb'), clock })
+      : await PostgresStore.open({ url: POSTGRES_URL ?? '', clock, schemaName });
+  const app = await createApp({ store, schema }, { clock });
   const channel = CHANNEL[kind];
   const now = new Date();
   await app.store.runs.startRun({

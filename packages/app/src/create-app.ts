@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { ContactPolicy, CustomerDetails, Store, StoreSummary, WorkspaceSchema } from '@opencvm/core';
-import { DuckDbStore, PostgresStore } from '@opencvm/storage';
+import type {
+  ContactPolicy,
+  CustomerDetails,
+  ImportRun,
+  Store,
+  StoreSummary,
+  WorkspaceSchema,
+} from '@opencvm/core';
 import { accountService } from './accounts/account-service.ts';
 import type { AccountService, AuditService } from './accounts/accounts.ts';
 import { auditService } from './accounts/audit-service.ts';
 import { housekeeping } from './accounts/housekeeping.ts';
 import { type CampaignService, campaignService } from './campaigns/campaign-service.ts';
 import { type RunService, runService } from './campaigns/run-campaign.ts';
-import type { StoreConfig } from './config.ts';
 import { type DeliveryService, deliveryService } from './delivery/delivery-service.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
@@ -29,8 +34,11 @@ export interface AppDeps {
 
 /** The application: use cases wired to one store and one workspace schema. */
 export interface App {
+  /** The raw store, for the HTTP server's routes that still read it directly. */
   readonly store: Store;
   readonly schema: WorkspaceSchema;
+  /** Which engine the store runs on: what health checks and start-up lines report. */
+  readonly engine: Store['engine'];
   readonly importFile: ReturnType<typeof importFile>;
   readonly importBatch: ReturnType<typeof importBatch>;
   readonly segments: SegmentService;
@@ -44,29 +52,24 @@ export interface App {
   /** Removes ended sessions and expired Idempotency-Keys; `cvm serve` runs it every hour. */
   housekeep(): Promise<{ readonly sessions: number; readonly idempotencyKeys: number }>;
   summary(): Promise<StoreSummary>;
+  /** The most recent imports, newest first. */
+  importRuns(limit: number): Promise<readonly ImportRun[]>;
+  /** Rewrites the events in the order the engine reads fastest (see `Store.optimize`). */
+  optimize(): Promise<{ readonly events: number }>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export const openStore = async (config: StoreConfig, deps: AppDeps): Promise<Store> =>
-  config.engine === 'duckdb'
-    ? DuckDbStore.open({ path: config.path, clock: deps.clock })
-    : PostgresStore.open({
-        url: config.url,
-        clock: deps.clock,
-        ...(config.schemaName ? { schemaName: config.schemaName } : {}),
-      });
-
-/** Opens the store, applies migrations and the workspace schema, and returns the use cases. */
+/**
+ * Applies migrations and the workspace schema to an opened store and returns the use cases. The
+ * store is the caller's choice (the composition root opens it from config); the app closes it.
+ */
 export const createApp = async (
-  options: { readonly store: StoreConfig | Store; readonly schema: WorkspaceSchema },
+  options: { readonly store: Store; readonly schema: WorkspaceSchema },
   deps: AppDeps,
 ): Promise<App> => {
-  const store =
-    'engine' in options.store && 'prepare' in options.store
-      ? options.store
-      : await openStore(options.store, deps);
+  const { store } = options;
   try {
     await store.prepare(options.schema);
   } catch (error) {
@@ -84,6 +87,7 @@ export const createApp = async (
   return {
     store,
     schema: options.schema,
+    engine: store.engine,
     importFile: importFile(importDeps),
     importBatch: importBatch(importDeps),
     segments: segmentService(importDeps),
@@ -100,6 +104,8 @@ export const createApp = async (
     audit,
     housekeep: housekeeping({ store, clock: deps.clock }),
     summary: () => store.summary(),
+    importRuns: (limit) => store.listImportRuns(limit),
+    optimize: () => store.optimize(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
     close,
     [Symbol.asyncDispose]: close,

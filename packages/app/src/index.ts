@@ -40,8 +40,7 @@ export {
   type SchedulerDeps,
   type SchedulerTimer,
 } from './campaigns/scheduler.ts';
-export { type AppConfig, type ConfigError, loadConfig, type StoreConfig } from './config.ts';
-export { type App, type AppDeps, createApp, openStore } from './create-app.ts';
+export { type App, type AppDeps, createApp } from './create-app.ts';
 export { type DeliveryError, type DeliveryService, deliveryService } from './delivery/delivery-service.ts';
 export {
   type ChannelRoute,
@@ -51,7 +50,12 @@ export {
   type DispatchTotals,
   retryDelay,
 } from './delivery/dispatcher.ts';
-export { buildRoutes, type DeliveryConfigError, startDelivery } from './delivery/start-delivery.ts';
+export {
+  type AdapterFactory,
+  buildRoutes,
+  type DeliveryConfigError,
+  startDelivery,
+} from './delivery/start-delivery.ts';
 export {
   readUnsubscribeToken,
   type UnsubscribeClaim,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DuckDbStore } from '@opencvm/storage';
 import { TEST_SCHEMA_INPUT, tempDir, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/create-app.ts';
@@ -8,9 +9,12 @@ const clock = () => new Date('2026-01-15T10:00:00.000Z');
 describe('segment use cases', () => {
   it('reports a saved segment that a later workspace schema no longer fits, with its path', async () => {
     using dir = tempDir();
-    const store = { engine: 'duckdb' as const, path: join(dir.path, 'cvm.duckdb') };
+    const path = join(dir.path, 'cvm.duckdb');
     {
-      await using app = await createApp({ store, schema: testSchema() }, { clock });
+      await using app = await createApp(
+        { store: await DuckDbStore.open({ path, clock }), schema: testSchema() },
+        { clock },
+      );
       const vip = await app.segments.save(
         { id: 'vip', name: 'VIP', rule: { type: 'attribute', attribute: 'vip', op: '=', value: true } },
         'create',
@@ -42,7 +46,10 @@ describe('segment use cases', () => {
       ...TEST_SCHEMA_INPUT,
       customer: { attributes: { ...attributes, tier: { type: 'enum', values: ['silver', 'bronze'] } } },
     });
-    await using app = await createApp({ store, schema: narrower }, { clock });
+    await using app = await createApp(
+      { store: await DuckDbStore.open({ path, clock }), schema: narrower },
+      { clock },
+    );
     const counted = await app.segments.count({ segment: 'gold-vip' });
     expect(counted.ok ? [] : counted.error).toEqual({
       type: 'invalid_input',

@@ -7,6 +7,7 @@ import {
   type Permission,
   userPrincipal,
 } from '@opencvm/core';
+import { EXIT, fail } from './errors.ts';
 
 /** One change as the audit log keeps it; the HTTP routes' guard writes the same shape. */
 export interface Change {
@@ -67,9 +68,8 @@ const PERMISSION_WORDS: Readonly<Partial<Record<Permission, string>>> = {
 export const cliActors = (deps: {
   /** The OS login of whoever runs `cvm`. */
   readonly login: string;
-  readonly fail: (message: string, exitCode: number) => never;
 }): CliActors => {
-  const { login, fail } = deps;
+  const { login } = deps;
 
   const actingAs = (app: App, name: string, actor: string): Acting => ({
     name,
@@ -81,7 +81,7 @@ export const cliActors = (deps: {
         // The change is made and stays made; whoever scripted it must still learn it went unrecorded.
         fail(
           `the change was made, but its audit entry (${change.action}) could not be written: ${error instanceof Error ? error.message : String(error)}`,
-          1,
+          EXIT.refused,
         );
       }
     },
@@ -98,12 +98,13 @@ export const cliActors = (deps: {
       if (users.length === 0)
         return actingAs(app, as, as === login ? `cli:${login}` : `cli:${login} as ${as} (unchecked)`);
       const user = users.find((candidate) => candidate.name === as);
-      if (user === undefined) return fail(`--as ${as}: no user named "${as}" (see cvm users list)`, 2);
-      if (user.disabled) return fail(`--as ${as}: user "${as}" is disabled`, 2);
+      if (user === undefined)
+        return fail(`--as ${as}: no user named "${as}" (see cvm users list)`, EXIT.usage);
+      if (user.disabled) return fail(`--as ${as}: user "${as}" is disabled`, EXIT.usage);
       if (!can(userPrincipal(user), permission))
         return fail(
           `--as ${as}: user "${as}" (${user.role}) may not ${PERMISSION_WORDS[permission] ?? 'do this'}: that needs the permission ${permission}`,
-          2,
+          EXIT.usage,
         );
       return actingAs(app, user.name, `cli:${login} as ${user.name}`);
     },

@@ -1,4 +1,5 @@
-import { realClock, runCli } from './program.ts';
+import { realClock } from './context.ts';
+import { runCli } from './program.ts';
 
 // A reader that stops early (`cvm … | head`) closes the pipe: that ends the output, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,5 +1,5 @@
 import type { StageProgress } from '@opencvm/core';
-import type { Output } from './program.ts';
+import type { Output } from './context.ts';
 
 const WIDTH = 30;
 

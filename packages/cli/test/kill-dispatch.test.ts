@@ -8,6 +8,7 @@ import { startSmppPeer, startSmtpPeer, startWebhookPeer } from '@opencvm/channel
 import type { NormalizedRow, OutboxRow } from '@opencvm/core';
 import { POSTGRES_URL, TEST_SCHEMA_INPUT, tempDir, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../src/compose/open-store.ts';
 
 /**
  * A worker killed with SIGKILL in the middle of sending, then started again, delivers every
@@ -50,7 +51,10 @@ const queueRuns = async (env: Readonly<Record<string, string>>) => {
           url: env.CVM_DATABASE_URL ?? '',
           schemaName: env.CVM_DATABASE_SCHEMA ?? '',
         };
-  await using app = await createApp({ store, schema }, { clock: () => NOW });
+  await using app = await createApp(
+    { store: await openStore(store, () => NOW), schema },
+    { clock: () => NOW },
+  );
   await app.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
   for (const channel of ['email', 'sms', 'push']) {
     const runId = `run-${channel}`;
@@ -214,7 +218,11 @@ const killAndRestart = async (dir: string, storeEnv: Readonly<Record<string, str
           url: storeEnv.CVM_DATABASE_URL ?? '',
           schemaName: storeEnv.CVM_DATABASE_SCHEMA ?? '',
         };
-  await using app = await createApp({ store, schema: testSchema() }, { clock: () => new Date() });
+  const clock = () => new Date();
+  await using app = await createApp(
+    { store: await openStore(store, clock), schema: testSchema() },
+    { clock },
+  );
   for (const channel of ['email', 'sms', 'push']) {
     const report = await app.store.delivery.runDelivery(`run-${channel}`);
     const done = (report.statuses.sent ?? 0) + (report.statuses.delivered ?? 0);

@@ -1,4 +1,11 @@
-import { err, type ImportFailure, messageOf, StoreError } from '@opencvm/core';
+import {
+  err,
+  type ImportCounts,
+  type ImportFailure,
+  messageOf,
+  type Result,
+  StoreError,
+} from '@opencvm/core';
 import { SourceError } from './staging/source.ts';
 
 /**
@@ -21,3 +28,10 @@ export const failureOf = (error: unknown): { readonly ok: false; readonly error:
 /** Rows the row validator accepted were refused all the same: a bug, not the caller's mistake. */
 export const refusedRows = (failure: ImportFailure): StoreError =>
   new StoreError('invalid_data', `validated rows were refused: ${failure.message}`);
+
+/** An import's outcome, its refused rows named with the separator the file was read with. */
+export const readWith = (
+  outcome: Result<ImportCounts, ImportFailure>,
+  delimiter: string,
+): Result<ImportCounts, ImportFailure> =>
+  outcome.ok || outcome.error.type !== 'invalid_rows' ? outcome : err({ ...outcome.error, delimiter });

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { createAdapter } from '@opencvm/channels';
-import { err, ok, type Result, type SchemaIssue, type Store, type WorkspaceSchema } from '@opencvm/core';
+import {
+  type AdapterKind,
+  type ChannelAdapter,
+  err,
+  ok,
+  type Result,
+  type SchemaIssue,
+  type Store,
+  type WorkspaceSchema,
+} from '@opencvm/core';
 import { type ChannelRoute, createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { unsubscribeKey, unsubscribeLink } from './unsubscribe.ts';
 
@@ -12,11 +20,23 @@ export type DeliveryConfigError = {
 };
 
 /**
+ * Builds the adapter a route names from its options as config gives them (secrets read from
+ * `env`), reporting every wrong option. The composition root passes the channels package's
+ * `createAdapter`, so the use cases never know which protocols exist.
+ */
+export type AdapterFactory = (
+  kind: AdapterKind,
+  options: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+) => Result<ChannelAdapter, { readonly issues: readonly SchemaIssue[] }>;
+
+/**
  * The routes the workspace's `delivery` section declares, each with its adapter built from its
  * options (checked by the adapter; secrets read from `env`). Relative file directories are taken
  * from `cwd`. Every problem is reported with its key, none half-built.
  */
 export const buildRoutes = (options: {
+  readonly createAdapter: AdapterFactory;
   readonly schema: WorkspaceSchema;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
@@ -30,7 +50,7 @@ export const buildRoutes = (options: {
     if (route.adapter === 'file' && typeof directory === 'string' && !isAbsolute(directory)) {
       adapterOptions.directory = resolve(options.cwd, directory);
     }
-    const adapter = createAdapter(route.adapter, adapterOptions, options.env);
+    const adapter = options.createAdapter(route.adapter, adapterOptions, options.env);
     if (!adapter.ok) {
       for (const issue of adapter.error.issues) {
         const inner = issue.path === '' ? '' : `.${issue.path}`;
@@ -58,6 +78,7 @@ export const buildRoutes = (options: {
  */
 export const startDelivery = async (options: {
   readonly store: Store;
+  readonly createAdapter: AdapterFactory;
   readonly schema: WorkspaceSchema;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;

@@ -17,7 +17,6 @@ import {
   type Store,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import { readCsvHeader } from '@opencvm/storage';
 import { type RawItem, readRawRows } from './row-source.ts';
 
 export interface ImportFileInput {
@@ -258,7 +257,8 @@ export const importFile =
     // Rows it accepts go in through the validated path; unless invalid rows are to be skipped,
     // the first rejected row means the import is abandoned before anything is written.
     try {
-      const delimiter = format === 'csv' ? (await readCsvHeader(input.path)).delimiter : ',';
+      // The store read the header already: its separator is the one the rows are read with.
+      const delimiter = imported.error.delimiter ?? ',';
       const checker = new RowChecker(schema, source, delimiter);
       await checker.findRepeatedKeys();
       if (input.kind === 'events') checker.present.add('currency');

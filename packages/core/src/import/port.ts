@@ -48,8 +48,12 @@ export interface StageProgress {
 /** Why a file was not imported. Nothing was written in either case. */
 export type ImportFailure =
   | { readonly type: 'unreadable_file'; readonly message: string }
-  /** Some rows are invalid; the row validator says which and why. `message` is the engine's first complaint. */
-  | { readonly type: 'invalid_rows'; readonly message: string };
+  /**
+   * Some rows are invalid; the row validator says which and why. `message` is the engine's first
+   * complaint; `delimiter` the column separator the store read a CSV file's header with, so the
+   * validator reads the rows as the store did (absent when it got no further than the header).
+   */
+  | { readonly type: 'invalid_rows'; readonly message: string; readonly delimiter?: string };
 
 export interface ImportOptions {
   readonly onProgress?: (progress: StageProgress) => void;

@@ -21,7 +21,7 @@ import { customerDetailsQueries } from '../customers/customer-details.ts';
 import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
-import { failureOf, refusedRows } from '../import-failure.ts';
+import { failureOf, readWith, refusedRows } from '../import-failure.ts';
 import { SqlResultsStore } from '../results/sql-results-store.ts';
 import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
 import type { Dialect } from '../sql/dialect.ts';
@@ -164,13 +164,16 @@ export abstract class SqlStore<S extends Staging> implements Store {
       } catch (error) {
         return failureOf(error);
       }
-      return await this.load(staging, {
-        kind: source.kind,
-        from: plan.from,
-        present: plan.present,
-        options,
-        file: source.path,
-      });
+      return readWith(
+        await this.load(staging, {
+          kind: source.kind,
+          from: plan.from,
+          present: plan.present,
+          options,
+          file: source.path,
+        }),
+        plan.delimiter,
+      );
     } finally {
       release();
     }

@@ -1,19 +1,10 @@
-import { type App, type DeliveryError, startDelivery } from '@opencvm/app';
-import type { Result, RunDelivery } from '@opencvm/core';
+import type { RunDelivery } from '@opencvm/core';
 import type { Command } from 'commander';
-import type { CliActors } from './audited.ts';
-import { positiveInteger, table } from './campaign-commands.ts';
-
-/** What the worker and outbox commands need from the program around them. */
-export interface DeliveryCommandDeps {
-  readonly withApp: <T>(work: (app: App) => Promise<T>) => Promise<T>;
-  readonly out: (text: string) => void;
-  readonly fail: (message: string, exitCode: number) => never;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  readonly clock: () => Date;
-  readonly actors: CliActors;
-}
+import { startChannels } from '../compose/open-app.ts';
+import { EXIT, fail, unwrap } from '../errors.ts';
+import { positiveInteger } from '../options.ts';
+import { table } from '../table.ts';
+import type { CommandDeps } from './command-deps.ts';
 
 /** A run's delivery: statuses, failures by reason, unsubscribes and each channel's pace. */
 export const deliveryLines = (report: RunDelivery): string[] => {
@@ -37,15 +28,9 @@ export const deliveryLines = (report: RunDelivery): string[] => {
   return lines;
 };
 
-export const registerDeliveryCommands = (program: Command, deps: DeliveryCommandDeps): void => {
-  const { withApp, out, fail } = deps;
-  const orRefuse = <T>(result: Result<T, DeliveryError>): T => {
-    if (result.ok) return result.value;
-    const error = result.error;
-    return error.type === 'not_found'
-      ? fail(error.message, 1)
-      : fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'), 2);
-  };
+/** `cvm worker` and `cvm outbox`: sending the outbox, and what became of it. */
+export const registerDeliveryCommands = (program: Command, deps: CommandDeps): void => {
+  const { withApp, out, context } = deps;
 
   program
     .command('worker')
@@ -55,21 +40,18 @@ export const registerDeliveryCommands = (program: Command, deps: DeliveryCommand
       'stop when nothing more is due within a minute instead of waiting for new messages',
     )
     .action(async (options: { untilIdle?: boolean }) => {
-      await withApp(async (app) => {
-        const started = await startDelivery({
-          store: app.store,
-          schema: app.schema,
-          env: deps.env,
-          cwd: deps.cwd,
-          clock: deps.clock,
+      await deps.withWorkspace(async (workspace) => {
+        const dispatcher = await startChannels(workspace, {
+          env: context.env,
+          cwd: context.cwd,
+          clock: context.clock,
           log: out,
         });
-        if (!started.ok) {
-          return fail(started.error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'), 2);
-        }
-        const dispatcher = started.value;
         if (dispatcher === null)
-          return fail('no channel has a delivery route: add `delivery.channels` to the workspace schema', 2);
+          return fail(
+            'no channel has a delivery route: add `delivery.channels` to the workspace schema',
+            EXIT.usage,
+          );
         if (options.untilIdle) {
           const totals = await dispatcher.drain({ withinMs: 60_000 });
           await dispatcher.stop();
@@ -104,7 +86,7 @@ export const registerDeliveryCommands = (program: Command, deps: DeliveryCommand
     .option('--json', 'print JSON')
     .action(async (options: { run?: string; channel?: string; limit: number; json?: boolean }) => {
       await withApp(async (app) => {
-        const letters = orRefuse(
+        const letters = unwrap(
           await app.delivery.deadLetters({
             runId: options.run,
             channel: options.channel,
@@ -135,7 +117,7 @@ export const registerDeliveryCommands = (program: Command, deps: DeliveryCommand
     .argument('<run>', 'run id')
     .action(async (runId: string) => {
       await withApp(async (app) => {
-        const requeued = orRefuse(await app.delivery.requeue({ runId }));
+        const requeued = unwrap(await app.delivery.requeue({ runId }));
         if (requeued > 0)
           await deps.actors.operator(app).record({
             action: 'dead_letters.requeue',
@@ -154,7 +136,7 @@ export const registerDeliveryCommands = (program: Command, deps: DeliveryCommand
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
       await withApp(async (app) => {
-        const report = orRefuse(await app.delivery.runDelivery(runId));
+        const report = unwrap(await app.delivery.runDelivery(runId));
         if (options.json) return out(JSON.stringify(report, null, 2));
         for (const line of deliveryLines(report)) out(line);
       });

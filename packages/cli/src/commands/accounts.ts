@@ -1,36 +1,20 @@
-import type { AccountError, App, PublicUser } from '@opencvm/app';
+import type { App, PublicUser } from '@opencvm/app';
 import {
   API_KEY_SCOPES,
   type ApiKeyScope,
-  type AuditEntry,
   operatorPrincipal,
   type Principal,
-  type Result,
   ROLES,
   type Role,
 } from '@opencvm/core';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { positiveInteger, table } from './campaign-commands.ts';
-
-/** What the user, key and audit commands need from the program around them. */
-export interface AccountCommandDeps {
-  readonly withApp: <T>(work: (app: App) => Promise<T>) => Promise<T>;
-  readonly out: (text: string) => void;
-  /** Stops the command with a message for the user and an exit code (2: bad input, 1: refused). */
-  readonly fail: (message: string, exitCode: number) => never;
-  /** Where the password prompt goes. */
-  readonly stderr: { write(text: string): unknown };
-  /** The OS login of whoever runs `cvm`. */
-  readonly login: string;
-}
+import { type Command, Option } from 'commander';
+import type { Output } from '../context.ts';
+import { EXIT, fail, unwrap } from '../errors.ts';
+import { table } from '../table.ts';
+import type { CommandDeps } from './command-deps.ts';
 
 /** Whoever runs `cvm` where the store lives can read it all: they act as the operator. */
 const cliPrincipal = (login: string): Principal => operatorPrincipal(`cli:${login}`);
-
-const nonNegativeInteger = (value: string): number => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
-  return Number(value);
-};
 
 /** All of standard input, less the one line break `echo` or a here-string adds. */
 const readStdin = async (): Promise<string> => {
@@ -40,7 +24,7 @@ const readStdin = async (): Promise<string> => {
 };
 
 /** Reads a line from the terminal without echoing it; null when cancelled with Ctrl-C or Ctrl-D. */
-const promptHidden = (question: string, stderr: AccountCommandDeps['stderr']): Promise<string | null> =>
+const promptHidden = (question: string, stderr: Output): Promise<string | null> =>
   new Promise((resolve) => {
     const input = process.stdin;
     stderr.write(question);
@@ -77,48 +61,29 @@ const userLines = (users: readonly PublicUser[]): string[] =>
     ]),
   );
 
-const auditLines = (entries: readonly AuditEntry[]): string[] =>
-  table(
-    ['seq', 'at', 'actor', 'action', 'target'],
-    entries.map((entry) => [
-      String(entry.seq),
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.target === null ? '' : `${entry.target.type} ${entry.target.id}`,
-    ]),
-  );
-
-export const registerAccountCommands = (program: Command, deps: AccountCommandDeps): void => {
-  const { withApp, out, fail } = deps;
+/** `cvm users` and `cvm keys`: who signs in to the web UI and API, and how machines call it. */
+export const registerAccountCommands = (program: Command, deps: CommandDeps): void => {
+  const { withApp, out } = deps;
+  const stderr = deps.context.stderr;
   const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
-
-  /** Stops with the use case's refusal: bad input exits 2, one line per issue; the rest exit 1. */
-  const orRefuse = <T>(result: Result<T, AccountError>): T => {
-    if (result.ok) return result.value;
-    const error = result.error;
-    return error.type === 'invalid_input'
-      ? fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\nerror: '), 2)
-      : fail(error.message, 1);
-  };
 
   /** The password from standard input (`--password-stdin`), else asked twice on a terminal. */
   const readPassword = async (fromStdin: boolean): Promise<string> => {
     if (fromStdin) return readStdin();
     if (process.stdin.isTTY !== true) {
-      return fail('no terminal to ask for the password on: pipe it in with --password-stdin', 2);
+      return fail('no terminal to ask for the password on: pipe it in with --password-stdin', EXIT.usage);
     }
-    const first = await promptHidden('password: ', deps.stderr);
-    if (first === null) return fail('cancelled', 1);
-    const again = await promptHidden('password again: ', deps.stderr);
-    if (again === null) return fail('cancelled', 1);
-    if (first !== again) return fail('the two passwords differ', 2);
+    const first = await promptHidden('password: ', stderr);
+    if (first === null) return fail('cancelled', EXIT.refused);
+    const again = await promptHidden('password again: ', stderr);
+    if (again === null) return fail('cancelled', EXIT.refused);
+    if (first !== again) return fail('the two passwords differ', EXIT.usage);
     return first;
   };
 
   const findUser = async (app: App, name: string): Promise<PublicUser> => {
     const user = (await app.accounts.listUsers()).find((candidate) => candidate.name === name);
-    return user ?? fail(`no user named "${name}"`, 1);
+    return user ?? fail(`no user named "${name}"`, EXIT.refused);
   };
 
   const users = program.command('users').description('people who sign in to the web UI and API');
@@ -144,12 +109,12 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
         },
       ) => {
         if (options.admin && options.role !== undefined && options.role !== 'admin')
-          return fail(`--admin and --role ${options.role} contradict each other`, 2);
+          return fail(`--admin and --role ${options.role} contradict each other`, EXIT.usage);
         const role = options.admin ? 'admin' : options.role;
-        if (role === undefined) return fail('give the role: --role <role> or --admin', 2);
+        if (role === undefined) return fail('give the role: --role <role> or --admin', EXIT.usage);
         const password = await readPassword(options.passwordStdin === true);
         await withApp(async (app) => {
-          const user = orRefuse(
+          const user = unwrap(
             await app.accounts.createUser(
               {
                 name,
@@ -210,11 +175,11 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
         if (Object.keys(change).length === 0)
           return fail(
             'nothing to change: give --role, --display-name, --disable, --enable or --password-stdin',
-            2,
+            EXIT.usage,
           );
         await withApp(async (app) => {
           const user = await findUser(app, name);
-          const updated = orRefuse(await app.accounts.updateUser(user.id, change, cliPrincipal(deps.login)));
+          const updated = unwrap(await app.accounts.updateUser(user.id, change, cliPrincipal(deps.login)));
           if (options.json) return printJson(updated);
           const endsSessions =
             'password' in change ||
@@ -239,7 +204,7 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
     .option('--json', 'print JSON')
     .action(async (name: string, options: { scope: ApiKeyScope; json?: boolean }) => {
       await withApp(async (app) => {
-        const created = orRefuse(
+        const created = unwrap(
           await app.accounts.createApiKey({ name, scope: options.scope }, cliPrincipal(deps.login)),
         );
         if (options.json) return printJson(created);
@@ -283,59 +248,8 @@ export const registerAccountCommands = (program: Command, deps: AccountCommandDe
     .argument('<id>', 'the key id (see `cvm keys list`)')
     .action(async (id: string) => {
       await withApp(async (app) => {
-        const key = orRefuse(await app.accounts.revokeApiKey(id, cliPrincipal(deps.login)));
+        const key = unwrap(await app.accounts.revokeApiKey(id, cliPrincipal(deps.login)));
         out(`revoked API key ${key.name} (${key.id})`);
-      });
-    });
-
-  const audit = program.command('audit').description('the audit log: who changed what, hash-chained');
-
-  audit
-    .command('list')
-    .description('entries, newest first')
-    .option('--limit <n>', 'how many', positiveInteger, 50)
-    .option('--actor <name>', 'only this actor (a user name, key:<name> or cli:<login>)')
-    .option('--action <action>', 'only this action, e.g. user.update')
-    .option('--before-seq <n>', 'only entries older than this one (the next page)', nonNegativeInteger)
-    .option('--json', 'print JSON')
-    .action(
-      async (options: {
-        limit: number;
-        actor?: string;
-        action?: string;
-        beforeSeq?: number;
-        json?: boolean;
-      }) => {
-        await withApp(async (app) => {
-          const entries = await app.audit.list({
-            limit: options.limit,
-            ...(options.actor === undefined ? {} : { actor: options.actor }),
-            ...(options.action === undefined ? {} : { action: options.action }),
-            ...(options.beforeSeq === undefined ? {} : { beforeSeq: options.beforeSeq }),
-          });
-          if (options.json) return printJson(entries);
-          if (entries.length === 0) return out('no entries');
-          for (const line of auditLines(entries)) out(line);
-        });
-      },
-    );
-
-  audit
-    .command('verify')
-    .description('recompute the hash chain; exits 1 naming the first entry that does not match')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      await withApp(async (app) => {
-        const verification = await app.audit.verify();
-        if (options.json) printJson(verification);
-        if (!verification.ok) {
-          return fail(
-            `audit log broken at seq ${verification.seq}: ${verification.reason} (${verification.entries} entries checked)`,
-            1,
-          );
-        }
-        if (!options.json)
-          out(`audit log intact: ${verification.entries} entries, last hash ${verification.lastHash}`);
       });
     });
 };

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { App } from '@opencvm/app';
-import type { ImportKind } from '@opencvm/core';
+import type { ImportKind, Store } from '@opencvm/core';
 import { DEMO_CAMPAIGNS, demoResultLines, generateDemo, seedDemoCampaigns } from '@opencvm/demo';
-import { type Acting, importChange } from './audited.ts';
+import type { Command } from 'commander';
+import { type Acting, importChange } from '../audited.ts';
+import { integer, positiveInteger } from '../options.ts';
+import type { CommandDeps } from './command-deps.ts';
 
 export const DEMO_SEED = 42;
 
@@ -16,6 +19,8 @@ export const DEMO_SEED = 42;
  */
 export const ensureDemoData = async (options: {
   readonly app: App;
+  /** The store the app was opened on: the demo's campaigns read their runs' rows from it. */
+  readonly store: Store;
   readonly dataDir: string;
   readonly customers: number;
   /** The demo's history ends at the start of this day (UTC), so "the last 30 days" hold data. */
@@ -72,6 +77,7 @@ export const ensureDemoData = async (options: {
 /** The demo's finished sample campaigns, made at dates before `today` (the start of a UTC day). */
 const addDemoCampaigns = async (options: {
   readonly app: App;
+  readonly store: Store;
   readonly today: Date;
   readonly log: (line: string) => void;
   readonly acting: Acting;
@@ -80,7 +86,7 @@ const addDemoCampaigns = async (options: {
   const started = performance.now();
   const made = await seedDemoCampaigns({
     app,
-    store: app.store,
+    store: options.store,
     seed: DEMO_SEED,
     today: options.today,
     record: (change) => options.acting.record(change),
@@ -96,4 +102,25 @@ const addDemoCampaigns = async (options: {
   );
   for (const line of await demoResultLines(app.results, made.campaigns, app.schema.workspace.currency))
     log(line);
+};
+
+/** `cvm demo generate`: the demo base as CSV files, without a store. */
+export const registerDemoCommands = (program: Command, deps: CommandDeps): void => {
+  const demo = program.command('demo').description('demo data');
+  demo
+    .command('generate')
+    .description('write a realistic telecom base (customers, events, relations as CSV)')
+    .option('--customers <n>', 'number of customers', positiveInteger, 100_000)
+    .option('--seed <s>', 'random seed: the same seed gives the same files', integer, 1)
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (options: { customers: number; seed: number; out: string }) => {
+      const counts = await generateDemo({
+        customers: options.customers,
+        seed: options.seed,
+        outDir: resolve(deps.context.cwd, options.out),
+      });
+      deps.out(
+        `wrote ${counts.customers} customers, ${counts.events} events, ${counts.relations} relations to ${options.out}`,
+      );
+    });
 };

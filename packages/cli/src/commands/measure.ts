@@ -1,12 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import {
-  describeMeasureIssue,
-  MAX_MEASURE_ISSUES,
-  type MeasureCsvError,
-  measureCsv,
-  parseExperimentMetric,
-} from '@opencvm/app';
+import { measureCsv, parseExperimentMetric } from '@opencvm/app';
 import type {
   ExperimentComparison,
   ExperimentMetric,
@@ -15,13 +9,8 @@ import type {
   MetricKind,
 } from '@opencvm/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-
-/** What `cvm measure` needs from the program around it: no store, it reads one file. */
-export interface MeasureCommandDeps {
-  readonly out: (text: string) => void;
-  readonly fail: (message: string, exitCode: number) => never;
-  readonly cwd: string;
-}
+import { refuse } from '../errors.ts';
+import type { CommandDeps } from './command-deps.ts';
 
 type OutputFormat = 'table' | 'json';
 const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json'];
@@ -44,25 +33,6 @@ const collectMetric = (value: string, previous: ExperimentMetric[] | undefined):
 async function* fileChunks(path: string): AsyncGenerator<Buffer | string> {
   yield* createReadStream(path);
 }
-
-/** The refusal as the terminal shows it: every refused cell on its own line. */
-const failureMessage = (name: string, error: MeasureCsvError): string => {
-  switch (error.type) {
-    case 'repeated_metric':
-      return `--metric ${error.column} is given more than once`;
-    case 'unreadable':
-      return `cannot read ${name}: ${error.message}`;
-    case 'invalid_values': {
-      const more = error.truncated ? ` (reading stopped at the first ${MAX_MEASURE_ISSUES})` : '';
-      return [
-        `${name}: invalid values${more}`,
-        ...error.issues.map((issue) => `  ${describeMeasureIssue(issue)}`),
-      ].join('\n');
-    }
-    default:
-      return `${name}: ${error.message}`;
-  }
-};
 
 // ---------------------------------------------------------------------------------------------
 // Table output
@@ -198,7 +168,8 @@ export const reportLines = (options: {
   return lines;
 };
 
-export const registerMeasureCommand = (program: Command, deps: MeasureCommandDeps): void => {
+/** `cvm measure`: reads one file and opens no store, so it runs without a workspace. */
+export const registerMeasureCommand = (program: Command, deps: CommandDeps): void => {
   program
     .command('measure')
     .description('compare groups of a randomized experiment in a CSV file with its control (no store needed)')
@@ -213,14 +184,14 @@ export const registerMeasureCommand = (program: Command, deps: MeasureCommandDep
     .option('--by <column>', 'repeat the comparison for each value of this column')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .action(async (file: string, options: MeasureOptions) => {
-      const path = resolve(deps.cwd, file);
+      const path = resolve(deps.context.cwd, file);
       const result = await measureCsv(fileChunks(path), {
         groupColumn: options.group,
         control: options.control,
         metrics: options.metric,
         ...(options.by === undefined ? {} : { by: options.by }),
       });
-      if (!result.ok) return deps.fail(failureMessage(basename(path), result.error), 2);
+      if (!result.ok) return refuse(result.error, { file: basename(path) });
       const { report, rows } = result.value;
       if (options.format === 'json') {
         deps.out(JSON.stringify(report, null, 2));

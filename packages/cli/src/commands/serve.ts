@@ -1,53 +1,43 @@
 import { resolve } from 'node:path';
 import { serve as serveHttp } from '@hono/node-server';
-import { type App, createScheduler, startDelivery } from '@opencvm/app';
+import { createScheduler } from '@opencvm/app';
 import { createServer } from '@opencvm/server';
+import type { Command } from 'commander';
+import { startChannels, type Workspace } from '../compose/open-app.ts';
+import { realClock } from '../context.ts';
+import { positiveInteger } from '../options.ts';
+import type { CommandDeps } from './command-deps.ts';
+import { ensureDemoData } from './demo.ts';
 
 const HOUSEKEEPING_MS = 3_600_000;
 /** The web app's build in this repository (`npm run build -w @opencvm/web`). */
-const WEB_ROOT = resolve(import.meta.dirname, '../../web/dist');
+const WEB_ROOT = resolve(import.meta.dirname, '../../../web/dist');
 
 /**
  * Serves the API until SIGINT or SIGTERM, then closes the store cleanly. In this embedded mode
  * the same process runs the campaign scheduler, which starts due runs every minute, and the
  * dispatcher, which sends due outbox messages through the configured channels.
  */
-export const serve = async (options: {
-  readonly app: App;
-  readonly host: string;
-  readonly port: number;
-  readonly version: string;
-  readonly log: (line: string) => void;
-  readonly clock: () => Date;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  /** Stops with a message for the user (a delivery route the schema gets wrong). */
-  readonly fail: (message: string, exitCode: number) => never;
-}): Promise<void> => {
-  const { server } = createServer(options.app, {
+export const serve = async (
+  workspace: Workspace,
+  options: {
+    readonly version: string;
+    readonly log: (line: string) => void;
+    readonly clock: () => Date;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly cwd: string;
+  },
+): Promise<void> => {
+  const { app, store, config } = workspace;
+  const { server } = createServer(app, {
     version: options.version,
     webRoot: options.env.CVM_WEB_ROOT ?? WEB_ROOT,
   });
-  const { app } = options;
-  const delivery = await startDelivery({
-    store: app.store,
-    schema: app.schema,
-    env: options.env,
-    cwd: options.cwd,
-    clock: options.clock,
-    log: options.log,
-  });
-  if (!delivery.ok) {
-    return options.fail(
-      delivery.error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'),
-      2,
-    );
-  }
-  const dispatcher = delivery.value;
+  const dispatcher = await startChannels(workspace, options);
   if (dispatcher === null)
     options.log('delivery: no channel has a route; queued messages wait in the outbox');
   const scheduler = createScheduler({
-    store: app.store,
+    store,
     schema: app.schema,
     clock: options.clock,
     run: async (run) => {
@@ -75,11 +65,11 @@ export const serve = async (options: {
   // A new workspace has no user: a one-time token lets whoever started it create the first admin.
   const setupToken = await app.accounts.issueSetupToken();
   await new Promise<void>((resolve, reject) => {
-    const http = serveHttp({ fetch: server.fetch, hostname: options.host, port: options.port }, (info) => {
+    const http = serveHttp({ fetch: server.fetch, hostname: config.host, port: config.port }, (info) => {
       const base = `http://localhost:${info.port}`;
-      options.log(`OpenCVM is listening on ${base} (store: ${options.app.store.engine})`);
+      options.log(`OpenCVM is listening on ${base} (store: ${app.engine})`);
       options.log(`  API reference: ${base}/docs (OpenAPI document: ${base}/openapi.json)`);
-      for (const line of signInHelp(base, setupToken, app.store.engine === 'duckdb')) options.log(line);
+      for (const line of signInHelp(base, setupToken, app.engine === 'duckdb')) options.log(line);
     });
     http.on('error', reject);
     const stop = () => {
@@ -111,3 +101,35 @@ export const signInHelp = (base: string, setupToken: string | null, embedded: bo
         `    -d '{"token": "${setupToken}", "name": "admin", "password": "<at least 12 characters>"}'`,
         `  or: npx cvm users create admin --admin${embedded ? ' (with the server stopped: the store is one process’s)' : ''}`,
       ];
+
+/** `cvm serve`: the API, the web app, the scheduler and the dispatcher in one process. */
+export const registerServeCommand = (program: Command, deps: CommandDeps): void => {
+  const { out, actors, context } = deps;
+  program
+    .command('serve')
+    .description('start the HTTP API (port from PORT, default 8080)')
+    .option('--demo', 'on an empty store, generate and import demo data first')
+    .option('--demo-customers <n>', 'size of the demo base', positiveInteger, 100_000)
+    .action(async (options: { demo?: boolean; demoCustomers: number }) => {
+      await deps.withWorkspace(async (workspace) => {
+        if (options.demo) {
+          await ensureDemoData({
+            app: workspace.app,
+            store: workspace.store,
+            dataDir: workspace.config.dataDir,
+            customers: options.demoCustomers,
+            today: realClock(),
+            log: out,
+            acting: actors.operator(workspace.app),
+          });
+        }
+        await serve(workspace, {
+          version: deps.version,
+          log: out,
+          clock: context.clock,
+          env: context.env,
+          cwd: context.cwd,
+        });
+      });
+    });
+};

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { App, CampaignError, RunCampaignError } from '@opencvm/app';
+import type { App } from '@opencvm/app';
 import {
   CAMPAIGN_ACTIONS,
   CAMPAIGN_STATUSES,
@@ -10,26 +10,17 @@ import {
   DELIVERY_CHANNELS,
   type DeliveryChannel,
   type Permission,
-  type Result,
   type StoredCampaign,
   type StoredOffer,
   TEMPLATE_LOCALES,
   type TemplateLocale,
 } from '@opencvm/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type Acting, AS_HELP, type CliActors, OPTIONAL_AS_HELP } from './audited.ts';
-
-/** What the offer, campaign and UCG commands need from the program around them. */
-export interface CampaignCommandDeps {
-  readonly withApp: <T>(work: (app: App) => Promise<T>) => Promise<T>;
-  readonly out: (text: string) => void;
-  /** Stops the command with a message for the user and an exit code (2: bad input, 1: refused). */
-  readonly fail: (message: string, exitCode: number) => never;
-  readonly cwd: string;
-  /** Who acts when `--as` is not given: the OS login. */
-  readonly defaultUser: string;
-  readonly actors: CliActors;
-}
+import { type Acting, AS_HELP, OPTIONAL_AS_HELP } from '../audited.ts';
+import { EXIT, fail, unwrap } from '../errors.ts';
+import { positiveInteger } from '../options.ts';
+import { table } from '../table.ts';
+import type { CommandDeps } from './command-deps.ts';
 
 interface DefinitionOptions {
   readonly file?: string;
@@ -46,73 +37,41 @@ const ACTION_PERMISSION: Readonly<Record<CampaignAction, Permission>> = {
   complete: 'campaigns.approve',
 };
 
-export const positiveInteger = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return Number(value);
-};
-
 const share = (value: string): number => {
   if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError(`expected a percentage, got "${value}"`);
   return Number(value);
 };
 
-/** Aligned columns, the last one left ragged. */
-export const table = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => {
-  const widths = headers.map((header, index) =>
-    Math.max(header.length, ...rows.map((row) => (row[index] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-};
-
-export const registerCampaignCommands = (program: Command, deps: CampaignCommandDeps): void => {
-  const { withApp, out, fail } = deps;
+/** `cvm offer`, `cvm campaign` and `cvm ucg`: what campaigns propose, to whom, and who is held out. */
+export const registerCampaignCommands = (program: Command, deps: CommandDeps): void => {
+  const { withApp, out } = deps;
+  /** Who acts when `--as` is not given: the OS login. */
+  const defaultUser = deps.login;
   const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
-
-  /** Stops with the use case's refusal: bad input exits 2, one line per issue; the rest exit 1. */
-  const refuse = (error: CampaignError): never => {
-    switch (error.type) {
-      case 'invalid_input':
-        return fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\nerror: '), 2);
-      case 'conflict':
-        return fail(
-          [error.message, ...(error.issues ?? []).map((issue) => `${issue.path}: ${issue.message}`)].join(
-            '\nerror: ',
-          ),
-          1,
-        );
-      case 'not_found':
-      case 'forbidden':
-        return fail(error.message, 1);
-    }
-  };
-  const unwrap = <T>(result: Result<T, CampaignError>): T =>
-    result.ok ? result.value : refuse(result.error);
 
   const parseJson = (text: string, source: string): unknown => {
     try {
       return JSON.parse(text);
     } catch (error) {
-      return fail(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, 2);
+      return fail(
+        `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        EXIT.usage,
+      );
     }
   };
 
   /** The definition given with --file or --json. */
   const readDefinition = async (options: DefinitionOptions): Promise<unknown> => {
     if (options.file !== undefined && options.json !== undefined)
-      return fail('give --file or --json, not both', 2);
+      return fail('give --file or --json, not both', EXIT.usage);
     if (options.json !== undefined) return parseJson(options.json, '--json');
-    if (options.file === undefined) return fail('give the definition with --file <file> or --json <text>', 2);
+    if (options.file === undefined)
+      return fail('give the definition with --file <file> or --json <text>', EXIT.usage);
     let text: string;
     try {
-      text = await readFile(resolve(deps.cwd, options.file), 'utf8');
+      text = await readFile(resolve(deps.context.cwd, options.file), 'utf8');
     } catch (error) {
-      return fail(`${options.file}: ${error instanceof Error ? error.message : String(error)}`, 2);
+      return fail(`${options.file}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
     }
     return parseJson(text, options.file);
   };
@@ -164,8 +123,9 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
   ).action(async (id: string, options: DefinitionOptions & { as?: string }) => {
     const definition = await readDefinition(options);
     if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
-      return fail('(root): must be a JSON object', 2);
-    if ('id' in definition && definition.id !== id) return fail(`id: must be "${id}", or left out`, 2);
+      return fail('(root): must be a JSON object', EXIT.usage);
+    if ('id' in definition && definition.id !== id)
+      return fail(`id: must be "${id}", or left out`, EXIT.usage);
     await withApp(async (app) => {
       const acting = await offerWriter(app, options);
       const before = await offerBefore(app, id);
@@ -232,7 +192,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     campaign
       .command('create')
       .description('save a new draft campaign, authored by the acting user')
-      .option('--as <user>', AS_HELP, deps.defaultUser),
+      .option('--as <user>', AS_HELP, defaultUser),
   ).action(async (options: DefinitionOptions & { as: string }) => {
     const definition = await readDefinition(options);
     await withApp(async (app) => {
@@ -254,7 +214,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
         'the version the change is based on (refused if it moved)',
         positiveInteger,
       )
-      .option('--as <user>', AS_HELP, deps.defaultUser),
+      .option('--as <user>', AS_HELP, defaultUser),
   ).action(async (id: string, options: DefinitionOptions & { as: string; expectVersion?: number }) => {
     const definition = await readDefinition(options);
     await withApp(async (app) => {
@@ -310,7 +270,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .description('delete a draft')
     .argument('<id>', 'campaign id')
     .option('--expect-version <n>', 'the version the deletion is based on', positiveInteger)
-    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .option('--as <user>', AS_HELP, defaultUser)
     .action(async (id: string, options: { expectVersion?: number; as: string }) => {
       await withApp(async (app) => {
         const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
@@ -336,7 +296,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
       .argument('<id>', 'campaign id')
       .option('--note <text>', 'why (kept in the history)')
       .option('--expect-version <n>', 'the version the action is based on', positiveInteger)
-      .option('--as <user>', AS_HELP, deps.defaultUser)
+      .option('--as <user>', AS_HELP, defaultUser)
       .action(async (id: string, options: { note?: string; expectVersion?: number; as: string }) => {
         await withApp(async (app) => {
           const acting = await deps.actors.acting(app, {
@@ -378,23 +338,16 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     rows.push(['outbox', 'queued', '', String(funnel.queued)]);
     for (const line of table(['step', 'outcome', 'left', 'remaining'], rows)) out(line);
   };
-  const runOrRefuse = (result: Result<CampaignRun, RunCampaignError>): CampaignRun =>
-    result.ok ? result.value : fail(result.error.message, 1);
-
-  const runOrRefuseList = (
-    result: Result<readonly CampaignRun[], RunCampaignError>,
-  ): readonly CampaignRun[] => (result.ok ? result.value : fail(result.error.message, 1));
-
   campaign
     .command('run')
     .description('run a running campaign now: audience to outbox, with its funnel')
     .argument('<id>', 'campaign id')
     .option('--run-id <id>', 'resume or repeat this run (adds nothing it already wrote)')
-    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .option('--as <user>', AS_HELP, defaultUser)
     .action(async (id: string, options: { runId?: string; as: string }) => {
       await withApp(async (app) => {
         const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.approve' });
-        const run = runOrRefuse(await app.runs.run({ campaignId: id, dryRun: false, runId: options.runId }));
+        const run = unwrap(await app.runs.run({ campaignId: id, dryRun: false, runId: options.runId }));
         await acting.record({ action: 'campaign.run', target: campaignTarget(id), before: null, after: run });
         printFunnel(run);
       });
@@ -405,9 +358,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .description('compute the funnel of a run without writing contact history or the outbox')
     .argument('<id>', 'campaign id')
     .action(async (id: string) => {
-      await withApp(async (app) =>
-        printFunnel(runOrRefuse(await app.runs.run({ campaignId: id, dryRun: true }))),
-      );
+      await withApp(async (app) => printFunnel(unwrap(await app.runs.run({ campaignId: id, dryRun: true }))));
     });
 
   campaign
@@ -417,7 +368,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .option('--limit <n>', 'how many', positiveInteger, 20)
     .action(async (id: string, options: { limit: number }) => {
       await withApp(async (app) => {
-        const runs = runOrRefuseList(await app.runs.listRuns(id, options.limit));
+        const runs = unwrap(await app.runs.listRuns(id, options.limit));
         for (const line of table(
           ['run', 'kind', 'status', 'started', 'audience', 'queued'],
           runs.map((run) => [
@@ -459,7 +410,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .addOption(new Option('--locale <locale>', 'language of name and description').choices(TEMPLATE_LOCALES))
     .option('--valid-from <date>', "the new offer's first day (default: today)")
     .option('--valid-to <date>', "the new offer's last day")
-    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .option('--as <user>', AS_HELP, defaultUser)
     .action(
       async (
         key: string,
@@ -531,7 +482,7 @@ export const registerCampaignCommands = (program: Command, deps: CampaignCommand
     .command('rotate')
     .description('draw a new group with a new salt; the old one is kept with its period')
     .option('--share <percent>', 'a new share, 0 to 100', share)
-    .option('--as <user>', AS_HELP, deps.defaultUser)
+    .option('--as <user>', AS_HELP, defaultUser)
     .action(async (options: { share?: number; as: string }) => {
       await withApp(async (app) => {
         const acting = await deps.actors.acting(app, { as: options.as, permission: 'settings.write' });

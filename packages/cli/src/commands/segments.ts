@@ -1,30 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { App, SegmentError, SegmentTarget } from '@opencvm/app';
-import {
-  type AttributeCondition,
-  type ConditionValue,
-  type EventWindow,
-  type ExplainNode,
-  type FieldValue,
-  type Measure,
-  type Result,
-  type SegmentExplain,
-  SegmentRule,
-} from '@opencvm/core';
-import { type Command, InvalidArgumentError } from 'commander';
-import { type Acting, type CliActors, OPTIONAL_AS_HELP } from './audited.ts';
-
-/** What the segment, list and feature commands need from the program around them. */
-export interface SegmentCommandDeps {
-  readonly withApp: <T>(work: (app: App) => Promise<T>) => Promise<T>;
-  readonly out: (text: string) => void;
-  /** Stops the command with a message for the user and an exit code (2: bad input, 1: refused). */
-  readonly fail: (message: string, exitCode: number) => never;
-  readonly clock: () => Date;
-  readonly cwd: string;
-  readonly actors: CliActors;
-}
+import type { App, SegmentTarget } from '@opencvm/app';
+import { type FieldValue, SegmentRule } from '@opencvm/core';
+import type { Command } from 'commander';
+import { type Acting, OPTIONAL_AS_HELP } from '../audited.ts';
+import { EXIT, fail, unwrap } from '../errors.ts';
+import { positiveInteger } from '../options.ts';
+import { plural, table } from '../table.ts';
+import type { CommandDeps } from './command-deps.ts';
+import { describeRule, explainLines } from './segment-text.ts';
 
 interface AsOption {
   readonly as?: string;
@@ -35,257 +19,53 @@ interface RuleOptions {
   readonly ruleFile?: string;
 }
 
-const positiveInteger = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return Number(value);
-};
-
 const columnList = (value: string): string[] => value.split(',').map((column) => column.trim());
-
-// ---------------------------------------------------------------------------------------------
-// Text output
-
-/** Aligned columns; `right` holds the indexes of right-aligned (numeric) columns. */
-const table = (
-  headers: readonly string[],
-  rows: readonly (readonly string[])[],
-  right: ReadonlySet<number> = new Set(),
-): string[] => {
-  const widths = headers.map((header, index) =>
-    Math.max(header.length, ...rows.map((row) => (row[index] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, index) => {
-        const width = widths[index] ?? 0;
-        if (right.has(index)) return cell.padStart(width);
-        return index === cells.length - 1 ? cell : cell.padEnd(width);
-      })
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-};
 
 const cell = (value: FieldValue | undefined): string =>
   value === null || value === undefined ? '—' : String(value);
 
 const orDash = (value: number | string | null): string => (value === null ? '—' : String(value));
 
-const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
-
-const conditionValue = (value: ConditionValue | undefined): string => {
-  if (value === undefined) return '?';
-  if (typeof value === 'object') return `${value.daysAgo} days ago`;
-  return JSON.stringify(value);
-};
-
-const describeCondition = (condition: AttributeCondition): string => {
-  switch (condition.op) {
-    case 'in':
-    case 'not in':
-      return `${condition.attribute} ${condition.op} (${(condition.values ?? []).map((v) => JSON.stringify(v)).join(', ')})`;
-    case 'between':
-      return `${condition.attribute} between ${conditionValue(condition.from)} and ${conditionValue(condition.to)}`;
-    case 'is null':
-    case 'is not null':
-      return `${condition.attribute} ${condition.op}`;
-    default:
-      return `${condition.attribute} ${condition.op} ${conditionValue(condition.value)}`;
-  }
-};
-
-const describeComparison = (measure: {
-  readonly op: string;
-  readonly value?: number | undefined;
-  readonly values?: readonly number[] | undefined;
-  readonly from?: number | undefined;
-  readonly to?: number | undefined;
-}): string => {
-  if (measure.op === 'between') return `between ${measure.from} and ${measure.to}`;
-  if (measure.op === 'in' || measure.op === 'not in') return `${measure.op} (${measure.values?.join(', ')})`;
-  if (measure.op === 'is null' || measure.op === 'is not null') return measure.op;
-  return `${measure.op} ${measure.value}`;
-};
-
-const describeSelection = (selection: {
-  readonly eventType: string;
-  readonly where?: readonly AttributeCondition[] | undefined;
-  readonly window?: EventWindow | undefined;
-}): string => {
-  const where =
-    selection.where === undefined || selection.where.length === 0
-      ? ''
-      : ` where ${selection.where.map(describeCondition).join(' and ')}`;
-  const window = selection.window;
-  const within =
-    window === undefined
-      ? ''
-      : window.days !== undefined
-        ? ` in the last ${plural(window.days, 'day')}`
-        : ` from ${window.from} to ${window.to}`;
-  return `${selection.eventType}${where}${within}`;
-};
-
-const describeMeasure = (measure: Measure): string => {
-  switch (measure.type) {
-    case 'attribute':
-      return measure.attribute;
-    case 'feature':
-      return measure.feature;
-    case 'event':
-      return `${measure.aggregate}(${describeSelection(measure)}${measure.field === undefined ? '' : `, ${measure.field}`})`;
-  }
-};
-
-/**
- * A rule in words, one line. `deep` spells out and/or/not and nested bases; otherwise they are
- * named only (explain lists their children on lines of their own).
- */
-export const describeRule = (rule: SegmentRule, deep = true): string => {
-  const nested = (child: SegmentRule) => {
-    const text = describeRule(child, deep);
-    return child.type === 'and' || child.type === 'or' ? `(${text})` : text;
-  };
-  switch (rule.type) {
-    case 'and':
-    case 'or':
-      return deep
-        ? rule.rules.map(nested).join(` ${rule.type} `)
-        : `${rule.type === 'and' ? 'all' : 'any'} of ${rule.rules.length}`;
-    case 'not':
-      return deep ? `not ${nested(rule.rule)}` : 'not';
-    case 'attribute':
-      return describeCondition(rule);
-    case 'event':
-      return `${rule.aggregate}(${describeSelection(rule)}${rule.field === undefined ? '' : `, ${rule.field}`}) ${describeComparison(rule)}`;
-    case 'activity':
-      return `${rule.done ? 'did' : 'did not do'} ${describeSelection(rule)}`;
-    case 'recency':
-      return `days since ${rule.since ?? 'last'} ${describeSelection(rule)} ${describeComparison(rule)}`;
-    case 'feature':
-      return `${rule.feature} ${describeComparison(rule)}`;
-    case 'segment':
-      return `in segment "${rule.segment}"`;
-    case 'list':
-      return `in list "${rule.list}"`;
-    case 'graph': {
-      const over = rule.kinds === undefined ? 'any relation' : rule.kinds.join(', ');
-      return `within ${plural(rule.hops, 'hop')} over ${over} of ${deep ? `(${describeRule(rule.base)})` : 'its base'}`;
-    }
-    case 'top': {
-      const of = rule.of === undefined ? '' : ` of ${deep ? `(${describeRule(rule.of)})` : 'its base'}`;
-      return `${rule.order === 'asc' ? 'bottom' : 'top'} ${rule.n} by ${describeMeasure(rule.by)}${of}`;
-    }
-    case 'sample': {
-      const of = rule.of === undefined ? '' : ` of ${deep ? `(${describeRule(rule.of)})` : 'its base'}`;
-      return `sample of ${rule.count ?? `${rule.percent}%`}${of} (seed ${JSON.stringify(rule.seed)})`;
-    }
-  }
-};
-
-/** The node at an explain path (`(root)`, `rules[1].rule`, …) of an and/or/not tree. */
-const nodeAt = (rule: SegmentRule, path: string): SegmentRule | undefined => {
-  if (path === '(root)') return rule;
-  let node: SegmentRule | undefined = rule;
-  for (const step of path.split('.')) {
-    const child = /^rules\[(\d+)\]$/.exec(step);
-    if (node?.type === 'not' && step === 'rule') node = node.rule;
-    else if ((node?.type === 'and' || node?.type === 'or') && child) node = node.rules[Number(child[1])];
-    else return undefined;
-  }
-  return node;
-};
-
-const depthOf = (path: string): number => (path === '(root)' ? 0 : path.split('.').length);
-
-const parentOf = (path: string): string => {
-  const at = path.lastIndexOf('.');
-  return at < 0 ? '(root)' : path.slice(0, at);
-};
-
-const signed = (delta: number): string => (delta === 0 ? '±0' : delta > 0 ? `+${delta}` : `−${-delta}`);
-
-/**
- * Explain as an indented tree: each node's own matches, and for children of and/or the matches
- * together with the siblings before them and how much this child changed that.
- */
-const explainLines = (explain: SegmentExplain, rule: SegmentRule | undefined): string[] => {
-  const lastCumulative = new Map<string, number>();
-  const rows = explain.nodes.map((node: ExplainNode) => {
-    let cumulative = '';
-    if (node.cumulative !== null) {
-      const parent = parentOf(node.path);
-      const previous = lastCumulative.get(parent);
-      cumulative =
-        previous === undefined
-          ? String(node.cumulative)
-          : `${node.cumulative} (${signed(node.cumulative - previous)})`;
-      lastCumulative.set(parent, node.cumulative);
-    }
-    const found = rule === undefined ? undefined : nodeAt(rule, node.path);
-    return [
-      `${'  '.repeat(depthOf(node.path))}${node.path}`,
-      node.type,
-      String(node.matched),
-      cumulative,
-      found === undefined ? '' : describeRule(found, false),
-    ];
-  });
-  return [
-    `matches ${explain.matched} of ${plural(explain.customers, 'customer')}`,
-    ...table(['path', 'type', 'matched', 'with earlier', 'condition'], rows, new Set([2])),
-  ];
-};
-
-// ---------------------------------------------------------------------------------------------
-// Commands
-
-export const registerSegmentCommands = (program: Command, deps: SegmentCommandDeps): void => {
-  const { withApp, out, fail } = deps;
+/** `cvm segment`, `cvm list` and `cvm features`: who is in a segment, and what rules can read. */
+export const registerSegmentCommands = (program: Command, deps: CommandDeps): void => {
+  const { withApp, out } = deps;
+  const clock = deps.context.clock;
   const json = (value: unknown) => out(JSON.stringify(value, null, 2));
-
-  /** Stops with the use case's refusal: bad input exits 2, one line per issue; the rest exit 1. */
-  const refuse = (error: SegmentError): never => {
-    switch (error.type) {
-      case 'invalid_input':
-        return fail(error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\nerror: '), 2);
-      case 'not_found':
-      case 'conflict':
-      case 'invalid_file':
-        return fail(error.message, 1);
-    }
-  };
-  const unwrap = <T>(result: Result<T, SegmentError>): T => (result.ok ? result.value : refuse(result.error));
 
   const parseJson = (text: string, source: string): unknown => {
     try {
       return JSON.parse(text);
     } catch (error) {
-      return fail(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, 2);
+      return fail(
+        `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        EXIT.usage,
+      );
     }
   };
 
   /** The rule given with --rule or --rule-file, or null when neither is. */
   const readRule = async (options: RuleOptions): Promise<{ readonly value: unknown } | null> => {
     if (options.rule !== undefined && options.ruleFile !== undefined)
-      return fail('give --rule or --rule-file, not both', 2);
+      return fail('give --rule or --rule-file, not both', EXIT.usage);
     if (options.rule !== undefined) return { value: parseJson(options.rule, '--rule') };
     if (options.ruleFile === undefined) return null;
     let text: string;
     try {
-      text = await readFile(resolve(deps.cwd, options.ruleFile), 'utf8');
+      text = await readFile(resolve(deps.context.cwd, options.ruleFile), 'utf8');
     } catch (error) {
-      return fail(`${options.ruleFile}: ${error instanceof Error ? error.message : String(error)}`, 2);
+      return fail(
+        `${options.ruleFile}: ${error instanceof Error ? error.message : String(error)}`,
+        EXIT.usage,
+      );
     }
     return { value: parseJson(text, options.ruleFile) };
   };
 
   const readTarget = async (id: string | undefined, options: RuleOptions): Promise<SegmentTarget> => {
     const rule = await readRule(options);
-    if (id !== undefined && rule !== null) return fail('give a segment id or a rule, not both', 2);
+    if (id !== undefined && rule !== null) return fail('give a segment id or a rule, not both', EXIT.usage);
     if (id !== undefined) return { segment: id };
-    if (rule === null) return fail('give a segment id, --rule <json> or --rule-file <file>', 2);
+    if (rule === null) return fail('give a segment id, --rule <json> or --rule-file <file>', EXIT.usage);
     return { rule: rule.value };
   };
 
@@ -319,7 +99,7 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
       .option('--as <user>', OPTIONAL_AS_HELP),
   ).action(async (id: string, options: RuleOptions & AsOption & { name: string; description?: string }) => {
     const rule = await readRule(options);
-    if (rule === null) return fail('give the rule with --rule <json> or --rule-file <file>', 2);
+    if (rule === null) return fail('give the rule with --rule <json> or --rule-file <file>', EXIT.usage);
     await withApp(async (app) => {
       const acting = await writer(app, options);
       const saved = unwrap(
@@ -361,7 +141,7 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
       await withApp(async (app) => {
         const acting = await writer(app, options);
         const current = await app.segments.get(id);
-        if (current === null) return fail(`no segment "${id}"`, 1);
+        if (current === null) return fail(`no segment "${id}"`, EXIT.refused);
         const description = options.description ?? current.description;
         // What is not given is taken from the version read here, so the save is based on that one.
         const saved = unwrap(
@@ -409,7 +189,7 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     .action(async (id: string, options: { json?: boolean }) => {
       await withApp(async (app) => {
         const saved = await app.segments.get(id);
-        if (saved === null) return fail(`no segment "${id}"`, 1);
+        if (saved === null) return fail(`no segment "${id}"`, EXIT.refused);
         if (options.json) return json(saved);
         out(`segment ${saved.id} (version ${saved.version})`);
         out(`  name         ${saved.name}`);
@@ -597,7 +377,7 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     await withApp(async (app) => {
       const exported = unwrap(
         await app.segments.exportCsv(target, {
-          path: resolve(deps.cwd, options.out),
+          path: resolve(deps.context.cwd, options.out),
           ...(options.columns === undefined ? {} : { columns: options.columns }),
         }),
       );
@@ -652,7 +432,7 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
       await withApp(async (app) => {
         const acting = await writer(app, options);
         const before = await listNamed(app, name);
-        const saved = unwrap(await app.segments.importList(name, resolve(deps.cwd, file)));
+        const saved = unwrap(await app.segments.importList(name, resolve(deps.context.cwd, file)));
         await acting.record({
           action: 'list.save',
           target: { type: 'list', id: name },
@@ -710,9 +490,9 @@ export const registerSegmentCommands = (program: Command, deps: SegmentCommandDe
     .action(async (options: AsOption & { json?: boolean }) => {
       await withApp(async (app) => {
         const acting = await writer(app, options);
-        const started = deps.clock().getTime();
+        const started = clock().getTime();
         const refresh = await app.segments.refreshFeatures();
-        const seconds = (deps.clock().getTime() - started) / 1000;
+        const seconds = (clock().getTime() - started) / 1000;
         await acting.record({ action: 'features.refresh', target: null, before: null, after: refresh });
         if (options.json) return json({ ...refresh, seconds });
         out(

@@ -1,24 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  type App,
   type ComparisonResults,
   METRICS,
   type MetricName,
   planCampaign,
-  type ResultsError,
   revenueShareCsv,
 } from '@opencvm/app';
-import type { Result } from '@opencvm/core';
 import { type Command, InvalidArgumentError } from 'commander';
-
-/** What the measurement commands need from the program around them. */
-export interface ResultsCommandDeps {
-  readonly withApp: <T>(work: (app: App) => Promise<T>) => Promise<T>;
-  readonly out: (text: string) => void;
-  readonly fail: (message: string, exitCode: number) => never;
-  readonly cwd: string;
-}
+import { unwrap } from '../errors.ts';
+import type { CommandDeps } from './command-deps.ts';
 
 const dateOption = (value: string): Date => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
@@ -72,14 +63,9 @@ export const comparisonLines = (results: ComparisonResults, indent = ''): string
   return lines;
 };
 
-export const registerResultsCommands = (program: Command, deps: ResultsCommandDeps): void => {
-  const { withApp, out, fail } = deps;
-  const orRefuse = <T>(result: Result<T, ResultsError>): T => {
-    if (result.ok) return result.value;
-    return result.error.type === 'not_found'
-      ? fail(result.error.message, 1)
-      : fail(`${result.error.path}: ${result.error.message}`, 2);
-  };
+/** `cvm results`, `programme`, `revenue-share` and `plan`: what campaigns measurably did. */
+export const registerResultsCommands = (program: Command, deps: CommandDeps): void => {
+  const { withApp, out } = deps;
 
   program
     .command('results')
@@ -90,7 +76,7 @@ export const registerResultsCommands = (program: Command, deps: ResultsCommandDe
     .option('--json', 'print JSON')
     .action(async (campaignId: string, options: { run?: string; by?: string; json?: boolean }) => {
       await withApp(async (app) => {
-        const results = orRefuse(
+        const results = unwrap(
           await app.results.campaignResults(campaignId, { runId: options.run, by: options.by }),
         );
         if (options.json) return out(JSON.stringify(results, null, 2));
@@ -114,7 +100,7 @@ export const registerResultsCommands = (program: Command, deps: ResultsCommandDe
     .option('--json', 'print JSON')
     .action(async (options: { from: Date; to: Date; json?: boolean }) => {
       await withApp(async (app) => {
-        const results = orRefuse(await app.results.programme(options));
+        const results = unwrap(await app.results.programme(options));
         if (options.json) return out(JSON.stringify(results, null, 2));
         out('programme: customers who qualified for a campaign, outside the UCG vs inside it');
         for (const line of comparisonLines(results, '  ')) out(line);
@@ -134,11 +120,11 @@ export const registerResultsCommands = (program: Command, deps: ResultsCommandDe
     .option('--csv <file>', 'write the report as CSV to this file')
     .action(async (options: { from: Date; to: Date; share?: number; csv?: string }) => {
       await withApp(async (app) => {
-        const rows = orRefuse(
+        const rows = unwrap(
           await app.results.revenueShare({ from: options.from, to: options.to, sharePercent: options.share }),
         );
         if (options.csv !== undefined) {
-          await writeFile(resolve(deps.cwd, options.csv), revenueShareCsv(rows));
+          await writeFile(resolve(deps.context.cwd, options.csv), revenueShareCsv(rows));
           return out(`wrote ${rows.length} row(s) to ${options.csv}`);
         }
         if (rows.length === 0) return out('no completed runs in the period');
@@ -159,7 +145,7 @@ export const registerResultsCommands = (program: Command, deps: ResultsCommandDe
     .option('--mde <lift>', 'a wanted absolute lift, e.g. 0.005')
     .action((options: { baseRate: number; audience: number; controlShare: number; mde?: string }) => {
       const mde = options.mde === undefined ? undefined : numberOption(options.mde);
-      const plan = orRefuse(
+      const plan = unwrap(
         planCampaign({
           baseRate: options.baseRate,
           audience: options.audience,
