@@ -1,21 +1,21 @@
 import { windowRange } from '@opencvm/core';
 import { ident } from '../sql/sql-types.ts';
 import { type EventMeasure, type EventSelection, SegmentCompileError } from './compile-types.ts';
-import type { SegmentSqlBuilder } from './segment-sql-builder.ts';
+import type { EventMeasures, SqlConditionContext } from './sql-build-context.ts';
 
 /**
  * The event measures a rule needs, each a column of the one `ev` CTE: an aggregate `FILTER`ed by
  * its selection, so a single scan of the events computes them all. Equal selections and equal
  * measures are shared by every node that asks for them.
  */
-export class EventAggregates {
+export class EventAggregates implements EventMeasures {
   private readonly selections = new Map<
     string,
     { index: number; sql: string; from: string | null; type: string }
   >();
   private readonly measures = new Map<string, { column: string; sql: string }>();
 
-  constructor(private readonly builder: SegmentSqlBuilder) {}
+  constructor(private readonly builder: SqlConditionContext) {}
 
   get size(): number {
     return this.measures.size;

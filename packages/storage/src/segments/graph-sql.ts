@@ -1,5 +1,5 @@
 import type { SegmentRule } from '@opencvm/core';
-import type { SegmentSqlBuilder } from './segment-sql-builder.ts';
+import type { SqlBuildContext } from './sql-build-context.ts';
 
 /**
  * A graph node's CTEs: the customers of its base rule, then each hop's newly reached customers
@@ -7,7 +7,7 @@ import type { SegmentSqlBuilder } from './segment-sql-builder.ts';
  * a cap, the nearest and strongest first. Returns the name of the CTE of its members.
  */
 export const graphCte = (
-  builder: SegmentSqlBuilder,
+  builder: SqlBuildContext,
   rule: Extract<SegmentRule, { type: 'graph' }>,
   options: { readonly path: string; readonly segments: readonly string[] },
 ): string => {

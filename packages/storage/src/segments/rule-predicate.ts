@@ -2,14 +2,14 @@ import { featureRuleField, recencyRange, type SegmentRule } from '@opencvm/core'
 import { ident } from '../sql/sql-types.ts';
 import { COMPARISON_SQL, type EventMeasure, SegmentCompileError } from './compile-types.ts';
 import { graphCte } from './graph-sql.ts';
-import type { SegmentSqlBuilder } from './segment-sql-builder.ts';
+import type { SqlBuildContext } from './sql-build-context.ts';
 
 /**
  * The predicate of one rule node over the `base` row aliased `alias`, per kind of node, as
  * core's segment-rule.ts defines it; two-valued unless the builder is filtering.
  */
 export const rulePredicate = (
-  builder: SegmentSqlBuilder,
+  builder: SqlBuildContext,
   rule: SegmentRule,
   node: { readonly alias: string; readonly path: string; readonly segments: readonly string[] },
 ): string => {

@@ -1,5 +1,5 @@
 import type { SegmentRule } from '@opencvm/core';
-import type { SegmentSqlBuilder } from './segment-sql-builder.ts';
+import type { SqlBuildContext } from './sql-build-context.ts';
 
 /** Whether a rule holds a node that ranks, samples or expands over all customers. */
 export const ranksAllCustomers = (
@@ -36,7 +36,7 @@ export const ranksAllCustomers = (
  * `scopeOf` returns null for those.
  */
 export const necessary = (
-  builder: SegmentSqlBuilder,
+  builder: SqlBuildContext,
   rule: SegmentRule,
   segments: readonly string[],
 ): string | null => {
@@ -49,7 +49,7 @@ export const necessary = (
 };
 
 const necessaryCondition = (
-  builder: SegmentSqlBuilder,
+  builder: SqlBuildContext,
   rule: SegmentRule,
   segments: readonly string[],
 ): string | null => {

@@ -25,6 +25,7 @@ import { EventAggregates } from './event-aggregates.ts';
 import { hashSql } from './hash-sql.ts';
 import { rulePredicate } from './rule-predicate.ts';
 import { necessary, ranksAllCustomers } from './segment-scope.ts';
+import type { SqlBuildContext } from './sql-build-context.ts';
 
 const castType = (kind: FieldKind, dialect: Dialect): string => {
   switch (kind) {
@@ -46,7 +47,7 @@ const castType = (kind: FieldKind, dialect: Dialect): string => {
 };
 
 /** Builds one query: parameters, event measure columns and helper CTEs are shared by every node. */
-export class SegmentSqlBuilder {
+export class SegmentSqlBuilder implements SqlBuildContext {
   readonly params: string[] = [];
   readonly events: EventAggregates = new EventAggregates(this);
   private readonly ctes = new Map<string, { name: string; sql: string }>();
