@@ -19,6 +19,9 @@ export type ApiContext = Context<ApiEnv>;
  */
 export type Access = Permission | 'signed-in' | 'public';
 
+/** The largest body a route takes unless its spec says otherwise (batches take this much). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
 export const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export type Method = (typeof METHODS)[number];
 

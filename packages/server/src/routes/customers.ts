@@ -1,10 +1,10 @@
 import type { App } from '@opencvm/app';
 import type { SegmentRule } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, pathParam, principalOf } from './api-route.ts';
-import type { ApiError } from './errors.ts';
-import { named } from './openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
+import { type ApiRouter, pathParam, principalOf } from '../api-route.ts';
+import type { ApiError } from '../errors.ts';
+import { named } from '../openapi.ts';
+import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 export interface CustomerRouteDeps {
   readonly app: App;
@@ -91,6 +91,21 @@ export const addCustomerRoutes = (router: ApiRouter, deps: CustomerRouteDeps): v
   const { app, fail } = deps;
   const noCustomer = (id: string) => fail({ code: 'not_found', message: `no customer "${id}"` });
   const exists = async (id: string) => (await app.customer(id, { events: 0 })) !== null;
+
+  router.route(
+    {
+      method: 'get',
+      path: '/v1/customers/:id',
+      access: 'data.read',
+      tag: 'Data',
+      summary: 'A customer with their latest events and relations',
+      responses: { 200: { description: 'The customer.' } },
+    },
+    async (c) => {
+      const details = await app.customer(pathParam(c, 'id'));
+      return details ? c.json(details) : fail({ code: 'not_found', message: 'no customer with that id' });
+    },
+  );
 
   router.route(
     {

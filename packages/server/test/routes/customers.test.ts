@@ -2,8 +2,8 @@ import { createApp } from '@opencvm/app';
 import { Campaign, type NormalizedRow, Offer, type Role } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { sessionHeaders } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { sessionHeaders } from '../test-server.ts';
 
 const schema = testSchema();
 const NOW = new Date('2026-01-15T10:00:00.000Z');

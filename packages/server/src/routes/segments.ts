@@ -8,10 +8,10 @@ import {
   pathParam,
   principalOf,
   type RouteSpec,
-} from './api-route.ts';
-import { type ApiError, invalidBody } from './errors.ts';
-import { named } from './openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
+} from '../api-route.ts';
+import { type ApiError, invalidBody } from '../errors.ts';
+import { named } from '../openapi.ts';
+import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 /** Rules and segment definitions are small; list uploads may be as large as any body. */
 export const MAX_RULE_BODY_BYTES = 1024 * 1024;

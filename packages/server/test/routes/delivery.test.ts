@@ -2,8 +2,8 @@ import { createApp, unsubscribeKey, unsubscribeToken } from '@opencvm/app';
 import type { NormalizedRow } from '@opencvm/core';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { signedInClient } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { signedInClient } from '../test-server.ts';
 
 /** Dead letters, requeueing, a run's delivery report and the unsubscribe page over HTTP. */
 

@@ -2,8 +2,8 @@ import { createApp } from '@opencvm/app';
 import type { NormalizedRow } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { sessionHeaders } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { sessionHeaders } from '../test-server.ts';
 
 /** What the home and results pages read as a viewer: contact pressure, run funnels, breakdowns. */
 

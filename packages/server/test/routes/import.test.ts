@@ -1,9 +1,9 @@
 import { createApp } from '@opencvm/app';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { ERROR_CODES, HTTP_STATUS } from '../src/errors.ts';
-import { signedInClient } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { ERROR_CODES, HTTP_STATUS } from '../../src/errors.ts';
+import { signedInClient } from '../test-server.ts';
 
 const schema = testSchema();
 

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { type MeasureCsvError, measureCsv, parseExperimentMetric } from '@opencvm/app';
 import type { ExperimentMetric, ExperimentSpec } from '@opencvm/core';
 import { z } from 'zod';
-import type { ApiRouter } from './api-route.ts';
-import type { ApiError } from './errors.ts';
+import type { ApiRouter } from '../api-route.ts';
+import type { ApiError } from '../errors.ts';
 
 /**
  * `POST /v1/measure`: the offline analysis of `cvm measure` over HTTP. The query names the columns

@@ -7,8 +7,8 @@ import {
 } from '@opencvm/app';
 import { ADAPTER_KINDS, ContactPolicy, OUTBOX_STATUSES } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, principalOf } from './api-route.ts';
-import { type ApiError, invalidBody } from './errors.ts';
+import { type ApiRouter, jsonBody, principalOf } from '../api-route.ts';
+import { type ApiError, invalidBody } from '../errors.ts';
 
 /** A contact policy or a content template is a small document. */
 export const MAX_SETTINGS_BODY_BYTES = 1024 * 1024;

@@ -1,8 +1,8 @@
 import type { App } from '@opencvm/app';
 import { WorkspaceSchema } from '@opencvm/core';
-import type { ApiRouter } from './api-route.ts';
-import type { ApiError } from './errors.ts';
-import { named } from './openapi.ts';
+import type { ApiRouter } from '../api-route.ts';
+import type { ApiError } from '../errors.ts';
+import { named } from '../openapi.ts';
 
 export interface SchemaRouteDeps {
   readonly app: App;

@@ -1,8 +1,8 @@
 import { type App, type ResultsError, revenueShareCsv } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, pathParam } from './api-route.ts';
-import { type ApiError, invalidInput } from './errors.ts';
-import { named } from './openapi.ts';
+import { type ApiRouter, jsonBody, pathParam } from '../api-route.ts';
+import { type ApiError, invalidInput } from '../errors.ts';
+import { named } from '../openapi.ts';
 
 /**
  * Measurement over HTTP: a campaign's results (whole, by attribute or segment, daily series), the

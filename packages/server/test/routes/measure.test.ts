@@ -8,10 +8,10 @@ import {
   ComparisonReference,
   disagreements,
   loadStatsReference,
-} from '../../core/test/fixtures/stats-reference.ts';
-import { createServer } from '../src/create-server.ts';
-import { MAX_MEASURE_BODY_BYTES } from '../src/measure-routes.ts';
-import { signedInClient } from './test-server.ts';
+} from '../../../core/test/fixtures/stats-reference.ts';
+import { createServer } from '../../src/create-server.ts';
+import { MAX_MEASURE_BODY_BYTES } from '../../src/routes/measure.ts';
+import { signedInClient } from '../test-server.ts';
 
 /** `POST /v1/measure`: `cvm measure` over HTTP, the CSV as the body and the columns in the query. */
 

@@ -21,10 +21,10 @@ import {
   pathParam,
   principalOf,
   type RouteSpec,
-} from './api-route.ts';
-import { type ApiError, invalidBody } from './errors.ts';
-import { named } from './openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
+} from '../api-route.ts';
+import { type ApiError, invalidBody } from '../errors.ts';
+import { named } from '../openapi.ts';
+import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 /** Offers and campaigns are small documents. */
 export const MAX_CAMPAIGN_BODY_BYTES = 1024 * 1024;

@@ -1,9 +1,9 @@
 import type { App, DeliveryError } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, pathParam } from './api-route.ts';
-import { type ApiError, invalidBody } from './errors.ts';
-import { named } from './openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
+import { type ApiRouter, jsonBody, pathParam } from '../api-route.ts';
+import { type ApiError, invalidBody } from '../errors.ts';
+import { named } from '../openapi.ts';
+import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 /**
  * Delivery over HTTP: dead letters, requeueing, a run's delivery report, and the unsubscribe

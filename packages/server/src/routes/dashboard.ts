@@ -1,9 +1,9 @@
 import type { App, ResultsError } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, pathParam } from './api-route.ts';
-import { type ApiError, invalidInput } from './errors.ts';
-import { named } from './openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
+import { type ApiRouter, pathParam } from '../api-route.ts';
+import { type ApiError, invalidInput } from '../errors.ts';
+import { named } from '../openapi.ts';
+import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 /**
  * What the home and results pages need that a viewer (`dashboard.read` only) may read: contact

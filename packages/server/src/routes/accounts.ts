@@ -13,9 +13,9 @@ import {
 } from '@opencvm/core';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { type ApiContext, type ApiRouter, jsonBody, pathParam, principalOf } from './api-route.ts';
-import { type ApiError, invalidBody } from './errors.ts';
-import { SESSION_COOKIE } from './route-guards.ts';
+import { type ApiContext, type ApiRouter, jsonBody, pathParam, principalOf } from '../api-route.ts';
+import { type ApiError, invalidBody } from '../errors.ts';
+import { SESSION_COOKIE } from '../route-guards.ts';
 
 /** Log-in and setup bodies are a name and a password. */
 export const MAX_ACCOUNT_BODY_BYTES = 16 * 1024;

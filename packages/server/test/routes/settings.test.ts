@@ -2,8 +2,8 @@ import { createApp } from '@opencvm/app';
 import type { NormalizedRow, Role } from '@opencvm/core';
 import { ADAPTERS, TEST_SCHEMA_INPUT, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { sessionHeaders } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { sessionHeaders } from '../test-server.ts';
 
 /** Credentials written into the config; no answer may hold any of them. */
 const SECRETS = [
