@@ -1,7 +1,8 @@
+import type { App, AppError } from '@opencvm/app';
 import { type AuditTarget, err, ok, type Permission, type Principal, type Result } from '@opencvm/core';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
-import type { ApiError } from './errors.ts';
+import type { ApiError, AppErrorContext } from './errors.ts';
 
 /** What every request carries through the middleware: who calls (null on public routes). */
 export interface ApiEnv {
@@ -65,6 +66,15 @@ export interface RouteSpec {
   readonly creates?: boolean;
   /** Set on every route that changes state. */
   readonly audit?: AuditSpec;
+}
+
+/** What every route module is given: the use cases, and how to answer a refusal. */
+export interface RouteDeps {
+  readonly app: App;
+  /** Answers with the API error's status and problem body. */
+  readonly fail: (error: ApiError) => Response;
+  /** Answers a use case's failure through the one error table (errors.ts). */
+  readonly refuse: (error: AppError, context?: AppErrorContext) => Response;
 }
 
 export type RouteHandler = (c: ApiContext) => Response | Promise<Response>;

@@ -1,9 +1,9 @@
 import type { App } from '@opencvm/app';
 import { StoreError } from '@opencvm/core';
 import { Hono } from 'hono';
-import { type ApiEnv, createRouter, MAX_BODY_BYTES, type RouteSpec } from './api-route.ts';
+import { type ApiEnv, createRouter, MAX_BODY_BYTES, type RouteDeps, type RouteSpec } from './api-route.ts';
 import { addDocsRoutes } from './docs.ts';
-import { type ApiError, errorBody, HTTP_STATUS } from './errors.ts';
+import { type ApiError, apiErrorOf, errorBody, HTTP_STATUS } from './errors.ts';
 import { securityHeaders } from './hardening.ts';
 import { openApiDocument } from './openapi.ts';
 import { type RateLimits, routeGuards } from './route-guards.ts';
@@ -27,11 +27,6 @@ export { MAX_BODY_BYTES };
 export interface ApiServer {
   readonly server: Hono<ApiEnv>;
   readonly routes: readonly RouteSpec[];
-}
-
-export interface ServerDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
 }
 
 /**
@@ -84,7 +79,11 @@ export const createServer = (app: App, options: ServerOptions): ApiServer => {
       ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     }),
   );
-  const deps: ServerDeps = { app, fail };
+  const deps: RouteDeps = {
+    app,
+    fail,
+    refuse: (error, context) => fail(apiErrorOf(error, context)),
+  };
 
   addHealthRoutes(router, { app, version: options.version });
   addImportRoutes(router, deps);

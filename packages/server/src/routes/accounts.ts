@@ -1,4 +1,4 @@
-import type { AccountError, App, SignedIn } from '@opencvm/app';
+import type { SignedIn } from '@opencvm/app';
 import {
   ApiKeyScope,
   Login,
@@ -13,33 +13,19 @@ import {
 } from '@opencvm/core';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { type ApiContext, type ApiRouter, jsonBody, pathParam, principalOf } from '../api-route.ts';
-import { type ApiError, invalidBody } from '../errors.ts';
+import {
+  type ApiContext,
+  type ApiRouter,
+  jsonBody,
+  pathParam,
+  principalOf,
+  type RouteDeps,
+} from '../api-route.ts';
 import { SESSION_COOKIE } from '../route-guards.ts';
 
 /** Log-in and setup bodies are a name and a password. */
 export const MAX_ACCOUNT_BODY_BYTES = 16 * 1024;
 export const MAX_AUDIT_PAGE = 500;
-
-export interface AccountRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
-
-export const accountFailure = (error: AccountError): ApiError => {
-  switch (error.type) {
-    case 'invalid_input':
-      return invalidBody(error.issues);
-    case 'not_found':
-      return { code: 'not_found', message: error.message };
-    case 'conflict':
-      return { code: 'conflict', reason: error.reason, message: error.message };
-    case 'unauthenticated':
-      return { code: 'unauthenticated', reason: error.reason, message: error.message };
-    case 'forbidden':
-      return { code: 'forbidden', reason: error.reason, message: error.message };
-  }
-};
 
 const PublicUserSchema = z.object({
   id: z.string(),
@@ -99,9 +85,8 @@ const AuditQuerySchema = z.object({
 const idParam = z.object({ id: z.string() });
 
 /** Log-in, sessions, first-start setup, users, API keys and the audit log. */
-export const addAccountRoutes = (router: ApiRouter, deps: AccountRouteDeps): void => {
-  const { app, fail } = deps;
-  const refuse = (error: AccountError) => fail(accountFailure(error));
+export const addAccountRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
 
   /** Log-in and setup also insist on the JSON media type. */
   const requireJson = (c: ApiContext): Response | null =>

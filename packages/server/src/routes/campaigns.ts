@@ -1,4 +1,3 @@
-import type { App, CampaignError, RunCampaignError } from '@opencvm/app';
 import {
   Audience,
   CAMPAIGN_ACTIONS,
@@ -20,38 +19,14 @@ import {
   type ApiRouter,
   pathParam,
   principalOf,
+  type RouteDeps,
   type RouteSpec,
 } from '../api-route.ts';
-import { type ApiError, invalidBody } from '../errors.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 /** Offers and campaigns are small documents. */
 export const MAX_CAMPAIGN_BODY_BYTES = 1024 * 1024;
-
-export interface CampaignRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
-
-/** A refused operation as an API error: bad input is 400 with every issue and its path. */
-export const campaignFailure = (error: CampaignError): ApiError => {
-  switch (error.type) {
-    case 'invalid_input':
-      return invalidBody(error.issues);
-    case 'not_found':
-      return { code: 'not_found', message: error.message };
-    case 'conflict':
-      return {
-        code: 'conflict',
-        reason: error.reason,
-        message: error.message,
-        ...(error.issues === undefined ? {} : { details: { issues: error.issues } }),
-      };
-    case 'forbidden':
-      return { code: 'forbidden', reason: error.reason, message: error.message };
-  }
-};
 
 const isLocale = (value: unknown): value is TemplateLocale =>
   TEMPLATE_LOCALES.some((locale) => locale === value);
@@ -199,9 +174,8 @@ const ACTION_SUMMARIES: Readonly<Record<CampaignAction, string>> = {
 };
 
 /** The offer, campaign, gallery and UCG routes; each validates its input and calls one use case. */
-export const addCampaignRoutes = (router: ApiRouter, deps: CampaignRouteDeps): void => {
-  const { app, fail } = deps;
-  const refuse = (error: CampaignError) => fail(campaignFailure(error));
+export const addCampaignRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
   const invalidBody = (path: string, message: string) =>
     fail({ code: 'invalid_body', path, message, details: { issues: [{ path, message }] } });
   const route = (spec: RouteSpec, handler: (c: ApiContext) => Response | Promise<Response>) =>
@@ -255,8 +229,6 @@ export const addCampaignRoutes = (router: ApiRouter, deps: CampaignRouteDeps): v
 
   // Runs ---------------------------------------------------------------------------------------
 
-  const runRefusal = (error: RunCampaignError) => fail({ code: error.type, message: error.message });
-
   const startRun = async (c: ApiContext, dryRun: boolean) => {
     if (c.req.query('dryRun') !== undefined)
       return invalidBody(
@@ -264,7 +236,7 @@ export const addCampaignRoutes = (router: ApiRouter, deps: CampaignRouteDeps): v
         'is not taken: POST /v1/campaigns/:id/dry-runs starts a dry run, /runs a real one',
       );
     const run = await app.runs.run({ campaignId: pathParam(c, 'id'), dryRun });
-    return run.ok ? c.json(run.value, 201) : runRefusal(run.error);
+    return run.ok ? c.json(run.value, 201) : refuse(run.error);
   };
 
   route(
@@ -308,7 +280,7 @@ export const addCampaignRoutes = (router: ApiRouter, deps: CampaignRouteDeps): v
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
       const runs = await app.runs.listRuns(pathParam(c, 'id'), readCount(page.value));
-      return runs.ok ? c.json(pageOf(runs.value, page.value)) : runRefusal(runs.error);
+      return runs.ok ? c.json(pageOf(runs.value, page.value)) : refuse(runs.error);
     },
   );
 
@@ -323,7 +295,7 @@ export const addCampaignRoutes = (router: ApiRouter, deps: CampaignRouteDeps): v
     },
     async (c) => {
       const run = await app.runs.showRun(pathParam(c, 'runId'));
-      return run.ok ? c.json(run.value) : runRefusal(run.error);
+      return run.ok ? c.json(run.value) : refuse(run.error);
     },
   );
 

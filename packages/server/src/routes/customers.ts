@@ -1,15 +1,8 @@
-import type { App } from '@opencvm/app';
 import type { SegmentRule } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, pathParam, principalOf } from '../api-route.ts';
-import type { ApiError } from '../errors.ts';
+import { type ApiRouter, pathParam, principalOf, type RouteDeps } from '../api-route.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
-
-export interface CustomerRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
 
 /** Longer search text matches nothing: no id, number or address is that long. */
 export const MAX_SEARCH_TEXT = 320;
@@ -87,7 +80,7 @@ const mapLimited = async <T, R>(
 };
 
 /** Customer search, and what a customer's page shows beside `GET /v1/customers/:id`. */
-export const addCustomerRoutes = (router: ApiRouter, deps: CustomerRouteDeps): void => {
+export const addCustomerRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   const { app, fail } = deps;
   const noCustomer = (id: string) => fail({ code: 'not_found', message: `no customer "${id}"` });
   const exists = async (id: string) => (await app.customer(id, { events: 0 })) !== null;

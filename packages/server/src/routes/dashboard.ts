@@ -1,7 +1,6 @@
-import type { App, ResultsError } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, pathParam } from '../api-route.ts';
-import { type ApiError, invalidInput } from '../errors.ts';
+import { type ApiRouter, pathParam, type RouteDeps } from '../api-route.ts';
+import { invalidInput } from '../errors.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
@@ -10,11 +9,6 @@ import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagina
  * pressure, the funnels of a campaign's real runs, and what results are read with (currency,
  * breakdowns). Each answers counts over many customers, never a customer.
  */
-
-export interface DashboardRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
 
 const instant = (text: string | undefined): Date | null => {
   if (text === undefined || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(text)) return null;
@@ -86,12 +80,8 @@ const ResultsContext = named(
   'ResultsContext',
 );
 
-export const addDashboardRoutes = (router: ApiRouter, deps: DashboardRouteDeps): void => {
-  const { app, fail } = deps;
-  const refusal = (error: ResultsError) =>
-    error.type === 'not_found'
-      ? fail({ code: 'not_found', message: error.message })
-      : fail({ code: 'invalid_body', path: error.path, message: error.message });
+export const addDashboardRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
 
   router.route(
     {
@@ -113,7 +103,7 @@ export const addDashboardRoutes = (router: ApiRouter, deps: DashboardRouteDeps):
       if (to === null)
         return fail(invalidInput('to', 'expected a date such as 2026-04-01', 'invalid_format'));
       const result = await app.results.contactPressure({ from, to });
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? c.json(result.value) : refuse(result.error);
     },
   );
 
@@ -133,7 +123,7 @@ export const addDashboardRoutes = (router: ApiRouter, deps: DashboardRouteDeps):
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
       const runs = await app.runs.listRuns(pathParam(c, 'id'), 10_000);
-      if (!runs.ok) return fail({ code: runs.error.type, message: runs.error.message });
+      if (!runs.ok) return refuse(runs.error);
       const real = runs.value
         .filter((run) => !run.dryRun)
         .slice(0, readCount(page.value))

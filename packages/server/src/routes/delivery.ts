@@ -1,7 +1,5 @@
-import type { App, DeliveryError } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, pathParam } from '../api-route.ts';
-import { type ApiError, invalidBody } from '../errors.ts';
+import { type ApiRouter, jsonBody, pathParam, type RouteDeps } from '../api-route.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
@@ -88,15 +86,8 @@ const DeadLetter = named(
 );
 const HTML = 'text/html';
 
-export const addDeliveryRoutes = (
-  router: ApiRouter,
-  deps: { readonly app: App; readonly fail: (error: ApiError) => Response },
-): void => {
-  const { app, fail } = deps;
-  const refusal = (error: DeliveryError) =>
-    error.type === 'not_found'
-      ? fail({ code: 'not_found', message: error.message })
-      : fail(invalidBody(error.issues));
+export const addDeliveryRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
 
   router.route(
     {
@@ -116,7 +107,7 @@ export const addDeliveryRoutes = (
         channel: c.req.query('channel'),
         limit: readCount(page.value),
       });
-      return result.ok ? c.json(pageOf(result.value, page.value)) : refusal(result.error);
+      return result.ok ? c.json(pageOf(result.value, page.value)) : refuse(result.error);
     },
   );
 
@@ -138,7 +129,7 @@ export const addDeliveryRoutes = (
       if (!decoded.ok) return fail(decoded.error);
       const body = decoded.value;
       const result = await app.delivery.requeue(body);
-      return result.ok ? c.json({ requeued: result.value }) : refusal(result.error);
+      return result.ok ? c.json({ requeued: result.value }) : refuse(result.error);
     },
   );
 
@@ -154,7 +145,7 @@ export const addDeliveryRoutes = (
     },
     async (c) => {
       const result = await app.delivery.runDelivery(pathParam(c, 'runId'));
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? c.json(result.value) : refuse(result.error);
     },
   );
 

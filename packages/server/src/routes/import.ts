@@ -1,15 +1,9 @@
-import { type App, MAX_BATCH_ROWS } from '@opencvm/app';
+import { MAX_BATCH_ROWS } from '@opencvm/app';
 import { FILE_FORMATS, IMPORT_KINDS, IMPORT_STATUSES, type ImportKind } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, MAX_BODY_BYTES } from '../api-route.ts';
-import type { ApiError } from '../errors.ts';
+import { type ApiRouter, jsonBody, MAX_BODY_BYTES, type RouteDeps } from '../api-route.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
-
-export interface ImportRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
 
 const Summary = named(
   z.object({
@@ -73,8 +67,8 @@ const BATCH_DESCRIPTIONS: Readonly<Record<ImportKind, string>> = {
 };
 
 /** The summary of the data, import runs and batch loads. */
-export const addImportRoutes = (router: ApiRouter, deps: ImportRouteDeps): void => {
-  const { app, fail } = deps;
+export const addImportRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
 
   router.route(
     {
@@ -129,12 +123,7 @@ export const addImportRoutes = (router: ApiRouter, deps: ImportRouteDeps): void 
         const body = decoded.value;
         const atomic = c.req.query('atomic') === 'true';
         const result = await app.importBatch({ kind, body, atomic });
-        if (!result.ok) {
-          const error = result.error;
-          return error.type === 'invalid_body'
-            ? fail({ code: 'invalid_body', path: error.path, message: error.message })
-            : fail({ code: 'invalid_rows', message: error.message, details: { errors: error.errors } });
-        }
+        if (!result.ok) return refuse(result.error);
         const { run, errors } = result.value;
         return c.json({
           read: run.read,

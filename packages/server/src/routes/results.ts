@@ -1,7 +1,7 @@
-import { type App, type ResultsError, revenueShareCsv } from '@opencvm/app';
+import { revenueShareCsv } from '@opencvm/app';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, pathParam } from '../api-route.ts';
-import { type ApiError, invalidInput } from '../errors.ts';
+import { type ApiRouter, jsonBody, pathParam, type RouteDeps } from '../api-route.ts';
+import { invalidInput } from '../errors.ts';
 import { named } from '../openapi.ts';
 
 /**
@@ -38,15 +38,8 @@ const PlanningInput = named(
   'PlanningInput',
 );
 
-export const addResultsRoutes = (
-  router: ApiRouter,
-  deps: { readonly app: App; readonly fail: (error: ApiError) => Response },
-): void => {
-  const { app, fail } = deps;
-  const refusal = (error: ResultsError) =>
-    error.type === 'not_found'
-      ? fail({ code: 'not_found', message: error.message })
-      : fail({ code: 'invalid_body', path: error.path, message: error.message });
+export const addResultsRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
   const period = (from: string | undefined, to: string | undefined) => {
     const start = instant(from);
     const end = instant(to);
@@ -76,7 +69,7 @@ export const addResultsRoutes = (
         runId: c.req.query('run'),
         by: c.req.query('by'),
       });
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? c.json(result.value) : refuse(result.error);
     },
   );
 
@@ -94,7 +87,7 @@ export const addResultsRoutes = (
     },
     async (c) => {
       const result = await app.results.dailySeries(pathParam(c, 'id'), { runId: c.req.query('run') });
-      return result.ok ? c.json({ items: result.value }) : refusal(result.error);
+      return result.ok ? c.json({ items: result.value }) : refuse(result.error);
     },
   );
 
@@ -112,7 +105,7 @@ export const addResultsRoutes = (
       const range = period(c.req.query('from'), c.req.query('to'));
       if ('error' in range) return range.error;
       const result = await app.results.programme(range);
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? c.json(result.value) : refuse(result.error);
     },
   );
 
@@ -140,7 +133,7 @@ export const addResultsRoutes = (
         return fail(invalidInput('share', 'expected a percentage from 0 to 100', 'invalid_value'));
       }
       const result = await app.results.revenueShare({ ...range, sharePercent: share });
-      if (!result.ok) return refusal(result.error);
+      if (!result.ok) return refuse(result.error);
       if (c.req.query('format') === 'csv') {
         return c.body(revenueShareCsv(result.value), 200, {
           'content-type': 'text/csv; charset=utf-8',
@@ -175,7 +168,7 @@ export const addResultsRoutes = (
         controlSharePercent: field('controlShare') ?? 10,
         mde: field('mde'),
       });
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? c.json(result.value) : refuse(result.error);
     },
   );
 };

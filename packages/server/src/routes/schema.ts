@@ -1,19 +1,12 @@
-import type { App } from '@opencvm/app';
 import { WorkspaceSchema } from '@opencvm/core';
-import type { ApiRouter } from '../api-route.ts';
-import type { ApiError } from '../errors.ts';
+import type { ApiRouter, RouteDeps } from '../api-route.ts';
 import { named } from '../openapi.ts';
-
-export interface SchemaRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
 
 /** The schema as readers see it: delivery routes hold hosts and credentials, so they stay out. */
 const WorkspaceSchemaView = named(WorkspaceSchema.omit({ delivery: true }), 'WorkspaceSchemaView');
 
 /** The workspace schema, for editors that offer its attributes, event types and relation kinds. */
-export const addSchemaRoutes = (router: ApiRouter, deps: SchemaRouteDeps): void => {
+export const addSchemaRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   const { app } = deps;
   router.route(
     {

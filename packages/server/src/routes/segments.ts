@@ -1,4 +1,4 @@
-import { type App, csvHeader, csvLine, type SegmentError, type SegmentTarget } from '@opencvm/app';
+import { csvHeader, csvLine, type SegmentTarget } from '@opencvm/app';
 import { err, FEATURES, maskRow, ok, type Result, SegmentDefinition, SegmentRule } from '@opencvm/core';
 import { z } from 'zod';
 import {
@@ -7,33 +7,14 @@ import {
   jsonBody,
   pathParam,
   principalOf,
+  type RouteDeps,
   type RouteSpec,
 } from '../api-route.ts';
-import { type ApiError, invalidBody } from '../errors.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 /** Rules and segment definitions are small; list uploads may be as large as any body. */
 export const MAX_RULE_BODY_BYTES = 1024 * 1024;
-
-export interface SegmentRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
-
-/** A refused segment operation as an API error: bad input is 400 with every issue and its path. */
-export const segmentFailure = (error: SegmentError): ApiError => {
-  switch (error.type) {
-    case 'invalid_input':
-      return invalidBody(error.issues);
-    case 'not_found':
-      return { code: 'not_found', message: error.message };
-    case 'conflict':
-      return { code: 'conflict', reason: error.reason, message: error.message };
-    case 'invalid_file':
-      return { code: 'invalid_body', reason: 'invalid_file', message: error.message };
-  }
-};
 
 /** A query parameter as a whole number; NaN (refused by the use case) when it is not one. */
 const queryInteger = (text: string | undefined): number | undefined =>
@@ -150,9 +131,8 @@ const ExportQuery = z.object({
 });
 
 /** The segment, list and feature routes; each validates its input and calls one use case. */
-export const addSegmentRoutes = (router: ApiRouter, deps: SegmentRouteDeps): void => {
-  const { app, fail } = deps;
-  const refuse = (error: SegmentError) => fail(segmentFailure(error));
+export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
   const route = (spec: Omit<RouteSpec, 'tag'>, handler: (c: ApiContext) => Response | Promise<Response>) =>
     router.route({ tag: 'Segments', ...spec }, handler);
 

@@ -1,34 +1,10 @@
-import {
-  type App,
-  type ContactPolicyError,
-  ContactPolicyUpdate,
-  type ContentPreviewError,
-  ContentPreviewInput,
-} from '@opencvm/app';
+import { ContactPolicyUpdate, ContentPreviewInput } from '@opencvm/app';
 import { ADAPTER_KINDS, ContactPolicy, OUTBOX_STATUSES } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, principalOf } from '../api-route.ts';
-import { type ApiError, invalidBody } from '../errors.ts';
+import { type ApiRouter, jsonBody, principalOf, type RouteDeps } from '../api-route.ts';
 
 /** A contact policy or a content template is a small document. */
 export const MAX_SETTINGS_BODY_BYTES = 1024 * 1024;
-
-export interface SettingsRouteDeps {
-  readonly app: App;
-  readonly fail: (error: ApiError) => Response;
-}
-
-/** A refused settings change or preview as an API error: bad input is 400 with every issue and its path. */
-export const settingsFailure = (error: ContactPolicyError | ContentPreviewError): ApiError => {
-  switch (error.type) {
-    case 'invalid_input':
-      return invalidBody(error.issues);
-    case 'not_found':
-      return { code: 'not_found', message: error.message };
-    case 'conflict':
-      return { code: 'conflict', reason: error.reason, message: error.message };
-  }
-};
 
 // Answers, for the OpenAPI document.
 const ContactPolicySettings = z.object({
@@ -90,9 +66,8 @@ const ContentPreview = z.object({
 const POLICY_TARGET = { type: 'contact_policy', id: 'workspace' } as const;
 
 /** The contact policy, the delivery channels and content previews. */
-export const addSettingsRoutes = (router: ApiRouter, deps: SettingsRouteDeps): void => {
-  const { app, fail } = deps;
-  const refuse = (error: ContactPolicyError | ContentPreviewError) => fail(settingsFailure(error));
+export const addSettingsRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
 
   const policyBefore = async () => app.settings.contactPolicy();
 
