@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ContactPolicy, CustomerDetails, Store, StoreSummary, WorkspaceSchema } from '@opencvm/core';
+import type {
+  ContactPolicy,
+  CustomerDetails,
+  CustomerStore,
+  IdempotencyStore,
+  ImportRun,
+  Store,
+  StoreSummary,
+  WorkspaceSchema,
+} from '@opencvm/core';
 import { DuckDbStore, PostgresStore } from '@opencvm/storage';
 import { accountService } from './accounts/account-service.ts';
 import type { AccountService, AuditService } from './accounts/accounts.ts';
@@ -45,6 +54,14 @@ export interface App {
   housekeep(): Promise<{ readonly sessions: number; readonly idempotencyKeys: number }>;
   summary(): Promise<StoreSummary>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
+  /** Customer search and contact history, as the store answers them. */
+  readonly customers: Pick<CustomerStore, 'search' | 'contacts'>;
+  /** The Idempotency-Key claims of the API. */
+  readonly idempotency: IdempotencyStore;
+  /** The store's engine: `duckdb` or `postgres`. */
+  readonly engine: Store['engine'];
+  /** Import runs (files and batches), newest first. */
+  importRuns(limit: number): Promise<readonly ImportRun[]>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -101,6 +118,13 @@ export const createApp = async (
     housekeep: housekeeping({ store, clock: deps.clock }),
     summary: () => store.summary(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
+    customers: {
+      search: (query) => store.customers.search(query),
+      contacts: (customerId, opts) => store.customers.contacts(customerId, opts),
+    },
+    idempotency: store.idempotency,
+    engine: store.engine,
+    importRuns: (limit) => store.listImportRuns(limit),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -126,7 +126,7 @@ export const addCustomerRoutes = (router: ApiRouter, deps: RouteDeps): void => {
         });
       }
       // A caller who must not see contact points must not find customers by them either.
-      const found = await app.store.customers.search({
+      const found = await app.customers.search({
         text,
         contactPoints: !principalOf(c).masked,
         limit: readCount(page.value),
@@ -193,9 +193,7 @@ export const addCustomerRoutes = (router: ApiRouter, deps: RouteDeps): void => {
       if (!page.ok) return fail(page.error);
       const id = pathParam(c, 'id');
       if (!(await exists(id))) return noCustomer(id);
-      return c.json(
-        pageOf(await app.store.customers.contacts(id, { limit: readCount(page.value) }), page.value),
-      );
+      return c.json(pageOf(await app.customers.contacts(id, { limit: readCount(page.value) }), page.value));
     },
   );
 };

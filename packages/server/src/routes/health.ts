@@ -26,6 +26,6 @@ export const addHealthRoutes = (
       summary: 'Whether the server is up, its store engine and version',
       responses: { 200: { description: 'The server answers.', schema: Health } },
     },
-    async (c) => c.json({ status: 'ok', engine: deps.app.store.engine, version: deps.version }),
+    async (c) => c.json({ status: 'ok', engine: deps.app.engine, version: deps.version }),
   );
 };

@@ -95,7 +95,7 @@ export const addImportRoutes = (router: ApiRouter, deps: RouteDeps): void => {
     async (c) => {
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
-      return c.json(pageOf(await app.store.listImportRuns(readCount(page.value)), page.value));
+      return c.json(pageOf(await app.importRuns(readCount(page.value)), page.value));
     },
   );
 
