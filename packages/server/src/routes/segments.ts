@@ -1,17 +1,16 @@
 import { csvHeader, csvLine, type SegmentTarget } from '@opencvm/app';
-import { err, FEATURES, maskRow, ok, type Result, SegmentDefinition, SegmentRule } from '@opencvm/core';
-import { z } from 'zod';
+import { err, maskRow, ok, type Result, segmentsApi } from '@opencvm/core';
 import {
   type ApiContext,
   type ApiRouter,
+  endpointRoute,
   jsonBody,
   pathParam,
   principalOf,
   type RouteDeps,
-  type RouteSpec,
+  reply,
 } from '../api-route.ts';
-import { named } from '../openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
+import { pageOf, pageRequest, readCount } from '../pagination.ts';
 
 /** Rules and segment definitions are small; list uploads may be as large as any body. */
 export const MAX_RULE_BODY_BYTES = 1024 * 1024;
@@ -23,118 +22,9 @@ const queryInteger = (text: string | undefined): number | undefined =>
 const queryColumns = (text: string | undefined): string[] | undefined =>
   text === undefined ? undefined : text.split(',').map((column) => column.trim());
 
-// Bodies and answers, for the OpenAPI document (the use cases check bodies themselves).
-const SegmentChange = named(
-  SegmentDefinition.partial({ id: true })
-    .extend({
-      version: z
-        .number()
-        .int()
-        .min(1)
-        .optional()
-        .describe(
-          'The version the change is based on (as read); when the stored one moved since, the answer is 409 `conflict` with reason `stale_version` and nothing is written.',
-        ),
-    })
-    .describe('The segment definition; `id`, when given, must be the one in the path.'),
-  'SegmentChange',
-);
-const RuleBody = named(z.object({ rule: SegmentRule }), 'RuleBody');
-const PreviewBody = named(
-  z.object({
-    rule: SegmentRule,
-    limit: z.number().int().min(1).max(1000).optional(),
-    columns: z.array(z.string()).optional(),
-  }),
-  'PreviewBody',
-);
-const ListIds = named(
-  z.object({ ids: z.array(z.string()).describe('Customer ids; repeats count once.') }),
-  'ListIds',
-);
-const SavedSegment = named(
-  z.object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    rule: SegmentRule,
-    version: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  }),
-  'SavedSegment',
-);
-const SegmentVersion = named(
-  z.object({
-    version: z.number().int(),
-    name: z.string(),
-    description: z.string().nullable(),
-    rule: SegmentRule,
-    createdAt: z.string(),
-  }),
-  'SegmentVersion',
-);
-const SegmentSnapshot = named(
-  z.object({
-    id: z.string(),
-    segmentId: z.string(),
-    version: z.number().int(),
-    takenAt: z.string(),
-    size: z.number().int(),
-    entered: z.number().int().nullable(),
-    left: z.number().int().nullable(),
-  }),
-  'SegmentSnapshot',
-);
-const CustomerList = named(
-  z.object({
-    name: z.string(),
-    size: z.number().int(),
-    matched: z.number().int(),
-    updatedAt: z.string(),
-  }),
-  'CustomerList',
-);
-const Count = named(z.object({ count: z.number().int() }), 'Count');
-const Preview = named(
-  z.object({ columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())) }),
-  'Preview',
-);
-const Explain = named(
-  z.object({
-    customers: z.number().int(),
-    matched: z.number().int(),
-    nodes: z.array(
-      z.object({
-        path: z.string(),
-        type: z.string(),
-        matched: z.number().int(),
-        cumulative: z.number().int().nullable(),
-      }),
-    ),
-  }),
-  'Explain',
-);
-const PreviewQuery = z.object({
-  limit: z.string().regex(/^\d+$/).optional().describe('Rows to show, 1 to 1000.'),
-  columns: z.string().optional().describe('Comma-separated customer columns; `id` when absent.'),
-});
-const ChangesQuery = z.object({
-  limit: z
-    .string()
-    .regex(/^\d+$/)
-    .optional()
-    .describe('Ids to show of each of entered and left; 100 by default.'),
-});
-const ExportQuery = z.object({
-  columns: z.string().optional().describe('Comma-separated customer columns; `id` when absent.'),
-});
-
 /** The segment, list and feature routes; each validates its input and calls one use case. */
 export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   const { app, fail, refuse } = deps;
-  const route = (spec: Omit<RouteSpec, 'tag'>, handler: (c: ApiContext) => Response | Promise<Response>) =>
-    router.route({ tag: 'Segments', ...spec }, handler);
 
   /** The body as a JSON object, or the response refusing it. */
   const objectBody = async (c: ApiContext): Promise<Result<object, Response>> => {
@@ -155,68 +45,63 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   const segmentTarget = (c: ApiContext) => ({ type: 'segment', id: pathParam(c, 'id') });
   const segmentBefore = (c: ApiContext) => app.segments.get(pathParam(c, 'id'));
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments',
+  router.route(
+    endpointRoute(segmentsApi.list, {
+      tag: 'Segments',
       access: 'data.read',
       summary: 'Saved segments',
-      query: PageQuery,
-      responses: { 200: { description: 'A page of segments.', schema: pageSchema(SavedSegment) } },
-    },
+      answer: 'A page of segments.',
+    }),
     async (c) => {
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
-      return c.json(pageOf(await app.segments.list(), page.value));
+      return reply(c, segmentsApi.list, pageOf(await app.segments.list(), page.value));
     },
   );
 
-  route(
-    {
-      method: 'post',
-      path: '/v1/segments',
+  router.route(
+    endpointRoute(segmentsApi.create, {
+      tag: 'Segments',
       access: 'segments.write',
       summary: 'Create a segment',
-      body: SegmentDefinition,
-      responses: { 201: { description: 'The saved segment, version 1.', schema: SavedSegment } },
+      answer: 'The saved segment, version 1.',
       maxBodyBytes: MAX_RULE_BODY_BYTES,
       creates: true,
       audit: { action: 'segment.create' },
-    },
+    }),
     async (c) => {
       const body = await objectBody(c);
       if (!body.ok) return body.error;
       const saved = await app.segments.save(body.value, 'create');
-      return saved.ok ? c.json(saved.value, 201) : refuse(saved.error);
+      return saved.ok ? reply(c, segmentsApi.create, saved.value) : refuse(saved.error);
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments/:id',
+  router.route(
+    endpointRoute(segmentsApi.show, {
+      tag: 'Segments',
       access: 'data.read',
       summary: 'A segment',
-      responses: { 200: { description: 'The segment.', schema: SavedSegment } },
-    },
+      answer: 'The segment.',
+    }),
     async (c) => {
       const id = pathParam(c, 'id');
       const saved = await app.segments.get(id);
-      return saved === null ? fail({ code: 'not_found', message: `no segment "${id}"` }) : c.json(saved);
+      return saved === null
+        ? fail({ code: 'not_found', message: `no segment "${id}"` })
+        : reply(c, segmentsApi.show, saved);
     },
   );
 
-  route(
-    {
-      method: 'put',
-      path: '/v1/segments/:id',
+  router.route(
+    endpointRoute(segmentsApi.update, {
+      tag: 'Segments',
       access: 'segments.write',
       summary: 'Change a segment (a new version)',
-      body: SegmentChange,
-      responses: { 200: { description: 'The saved segment.', schema: SavedSegment } },
+      answer: 'The saved segment.',
       maxBodyBytes: MAX_RULE_BODY_BYTES,
       audit: { action: 'segment.update', target: segmentTarget, before: segmentBefore },
-    },
+    }),
     async (c) => {
       const id = pathParam(c, 'id');
       const body = await objectBody(c);
@@ -224,57 +109,54 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
       if ('id' in body.value && body.value.id !== id)
         return fail({ code: 'invalid_body', path: 'id', message: 'must be the id in the path, or left out' });
       const saved = await app.segments.save({ ...body.value, id }, 'update');
-      return saved.ok ? c.json(saved.value) : refuse(saved.error);
+      return saved.ok ? reply(c, segmentsApi.update, saved.value) : refuse(saved.error);
     },
   );
 
-  route(
-    {
-      method: 'delete',
-      path: '/v1/segments/:id',
+  router.route(
+    endpointRoute(segmentsApi.remove, {
+      tag: 'Segments',
       access: 'segments.write',
       summary: 'Delete a segment no other segment refers to',
-      responses: { 204: { description: 'Deleted.' } },
+      answer: 'Deleted.',
       audit: { action: 'segment.delete', target: segmentTarget, before: segmentBefore, after: () => null },
-    },
+    }),
     async (c) => {
       const removed = await app.segments.remove(pathParam(c, 'id'));
       return removed.ok ? c.body(null, 204) : refuse(removed.error);
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments/:id/versions',
+  router.route(
+    endpointRoute(segmentsApi.versions, {
+      tag: 'Segments',
       access: 'data.read',
       summary: "A segment's versions",
-      query: PageQuery,
-      responses: { 200: { description: 'A page of versions.', schema: pageSchema(SegmentVersion) } },
-    },
+      answer: 'A page of versions.',
+    }),
     async (c) => {
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
       const versions = await app.segments.versions(pathParam(c, 'id'));
-      return versions.ok ? c.json(pageOf(versions.value, page.value)) : refuse(versions.error);
+      return versions.ok
+        ? reply(c, segmentsApi.versions, pageOf(versions.value, page.value))
+        : refuse(versions.error);
     },
   );
 
   const count = async (c: ApiContext, target: SegmentTarget) => {
     const counted = await app.segments.count(target);
-    return counted.ok ? c.json({ count: counted.value }) : refuse(counted.error);
+    return counted.ok ? reply(c, segmentsApi.count, { count: counted.value }) : refuse(counted.error);
   };
 
-  route(
-    {
-      method: 'post',
-      path: '/v1/segments:count',
+  router.route(
+    endpointRoute(segmentsApi.countRule, {
+      tag: 'Segments',
       access: 'data.read',
       summary: 'Count the customers an inline rule selects',
-      body: RuleBody,
-      responses: { 200: { description: 'The count.', schema: Count } },
+      answer: 'The count.',
       maxBodyBytes: MAX_RULE_BODY_BYTES,
-    },
+    }),
     async (c) => {
       const body = await objectBody(c);
       if (!body.ok) return body.error;
@@ -283,14 +165,13 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments/:id/count',
+  router.route(
+    endpointRoute(segmentsApi.count, {
+      tag: 'Segments',
       access: 'data.read',
       summary: "Count a segment's members",
-      responses: { 200: { description: 'The count.', schema: Count } },
-    },
+      answer: 'The count.',
+    }),
     (c) => count(c, { segment: pathParam(c, 'id') }),
   );
 
@@ -303,19 +184,17 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(options.columns === undefined ? {} : { columns: options.columns }),
     });
-    return previewed.ok ? c.json(previewed.value) : refuse(previewed.error);
+    return previewed.ok ? reply(c, segmentsApi.preview, previewed.value) : refuse(previewed.error);
   };
 
-  route(
-    {
-      method: 'post',
-      path: '/v1/segments:preview',
+  router.route(
+    endpointRoute(segmentsApi.previewRule, {
+      tag: 'Segments',
       access: 'data.read',
       summary: 'The first customers an inline rule selects',
-      body: PreviewBody,
-      responses: { 200: { description: 'The columns and rows.', schema: Preview } },
+      answer: 'The columns and rows.',
       maxBodyBytes: MAX_RULE_BODY_BYTES,
-    },
+    }),
     async (c) => {
       const body = await objectBody(c);
       if (!body.ok) return body.error;
@@ -334,15 +213,13 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments/:id/preview',
+  router.route(
+    endpointRoute(segmentsApi.preview, {
+      tag: 'Segments',
       access: 'data.read',
       summary: "A segment's first members",
-      query: PreviewQuery,
-      responses: { 200: { description: 'The columns and rows.', schema: Preview } },
-    },
+      answer: 'The columns and rows.',
+    }),
     (c) =>
       preview(
         c,
@@ -353,19 +230,17 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
 
   const explain = async (c: ApiContext, target: SegmentTarget) => {
     const explained = await app.segments.explain(target);
-    return explained.ok ? c.json(explained.value) : refuse(explained.error);
+    return explained.ok ? reply(c, segmentsApi.explain, explained.value) : refuse(explained.error);
   };
 
-  route(
-    {
-      method: 'post',
-      path: '/v1/segments:explain',
+  router.route(
+    endpointRoute(segmentsApi.explainRule, {
+      tag: 'Segments',
       access: 'data.read',
       summary: 'How many customers each condition of an inline rule keeps',
-      body: RuleBody,
-      responses: { 200: { description: 'Counts per condition.', schema: Explain } },
+      answer: 'Counts per condition.',
       maxBodyBytes: MAX_RULE_BODY_BYTES,
-    },
+    }),
     async (c) => {
       const body = await objectBody(c);
       if (!body.ok) return body.error;
@@ -374,82 +249,72 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments/:id/explain',
+  router.route(
+    endpointRoute(segmentsApi.explain, {
+      tag: 'Segments',
       access: 'data.read',
       summary: "How many customers each condition of a segment's rule keeps",
-      responses: { 200: { description: 'Counts per condition.', schema: Explain } },
-    },
+      answer: 'Counts per condition.',
+    }),
     (c) => explain(c, { segment: pathParam(c, 'id') }),
   );
 
-  route(
-    {
-      method: 'post',
-      path: '/v1/segments/:id/snapshots',
+  router.route(
+    endpointRoute(segmentsApi.snapshot, {
+      tag: 'Segments',
       access: 'segments.write',
       summary: "Take a snapshot of a segment's members",
-      responses: { 201: { description: 'The snapshot.', schema: SegmentSnapshot } },
+      answer: 'The snapshot.',
       creates: true,
       audit: { action: 'segment.snapshot', target: segmentTarget },
-    },
+    }),
     async (c) => {
       const snapshot = await app.segments.snapshot(pathParam(c, 'id'));
-      return snapshot.ok ? c.json(snapshot.value, 201) : refuse(snapshot.error);
+      return snapshot.ok ? reply(c, segmentsApi.snapshot, snapshot.value) : refuse(snapshot.error);
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments/:id/snapshots',
+  router.route(
+    endpointRoute(segmentsApi.snapshots, {
+      tag: 'Segments',
       access: 'data.read',
       summary: "A segment's snapshots, newest first",
-      query: PageQuery,
-      responses: { 200: { description: 'A page of snapshots.', schema: pageSchema(SegmentSnapshot) } },
-    },
+      answer: 'A page of snapshots.',
+    }),
     async (c) => {
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
       const snapshots = await app.segments.snapshots(pathParam(c, 'id'), readCount(page.value));
-      return snapshots.ok ? c.json(pageOf(snapshots.value, page.value)) : refuse(snapshots.error);
+      return snapshots.ok
+        ? reply(c, segmentsApi.snapshots, pageOf(snapshots.value, page.value))
+        : refuse(snapshots.error);
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/snapshots/:snapshotId/changes',
+  router.route(
+    endpointRoute(segmentsApi.changes, {
+      tag: 'Segments',
       access: 'data.read',
       summary: 'Who entered and who left a segment at a snapshot',
-      query: ChangesQuery,
-      responses: {
-        200: {
-          description: 'Ids that entered and left.',
-          schema: z.object({ entered: z.array(z.string()), left: z.array(z.string()) }),
-        },
-      },
-    },
+      answer: 'Ids that entered and left.',
+    }),
     async (c) => {
       const changes = await app.segments.changes(
         pathParam(c, 'snapshotId'),
         queryInteger(c.req.query('limit')) ?? 100,
       );
-      return changes.ok ? c.json(changes.value) : refuse(changes.error);
+      return changes.ok ? reply(c, segmentsApi.changes, changes.value) : refuse(changes.error);
     },
   );
 
-  route(
-    {
-      method: 'get',
-      path: '/v1/segments/:id/export',
+  router.route(
+    endpointRoute(segmentsApi.export, {
+      tag: 'Segments',
       access: 'data.read',
       summary: "A segment's members as CSV, streamed",
-      query: ExportQuery,
-      responses: { 200: { description: 'The members, one per line.', contentType: 'text/csv' } },
-    },
+      answer: 'The members, one per line.',
+      answerType: 'text/csv',
+    }),
     async (c) => {
       const id = pathParam(c, 'id');
       // Rows go out as the store reads them: each write waits for the client to take the last one.
@@ -501,133 +366,5 @@ export const addSegmentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
         },
       });
     },
-  );
-
-  route(
-    {
-      method: 'get',
-      path: '/v1/segment-presets',
-      access: 'data.read',
-      summary: 'The RFM presets a segment can be created from',
-      responses: {
-        200: {
-          description: 'Every preset.',
-          schema: z.object({
-            items: z.array(z.object({ key: z.string(), name: z.string(), rule: SegmentRule })),
-          }),
-        },
-      },
-    },
-    (c) => c.json({ items: app.segments.presets() }),
-  );
-
-  route(
-    {
-      method: 'post',
-      path: '/v1/segment-presets/:key',
-      access: 'segments.write',
-      summary: 'Create a segment from an RFM preset',
-      responses: { 201: { description: 'The saved segment.', schema: SavedSegment } },
-      creates: true,
-      audit: { action: 'segment.create' },
-    },
-    async (c) => {
-      const saved = await app.segments.createFromPreset(pathParam(c, 'key'));
-      return saved.ok ? c.json(saved.value, 201) : refuse(saved.error);
-    },
-  );
-
-  route(
-    {
-      method: 'get',
-      path: '/v1/lists',
-      access: 'data.read',
-      summary: 'Uploaded customer lists',
-      query: PageQuery,
-      responses: { 200: { description: 'A page of lists.', schema: pageSchema(CustomerList) } },
-    },
-    async (c) => {
-      const page = pageRequest(c);
-      if (!page.ok) return fail(page.error);
-      return c.json(pageOf(await app.segments.lists(), page.value));
-    },
-  );
-
-  const listTarget = (c: ApiContext) => ({ type: 'list', id: pathParam(c, 'name') });
-  const listBefore = async (c: ApiContext) =>
-    (await app.segments.lists()).find((list) => list.name === pathParam(c, 'name')) ?? null;
-
-  route(
-    {
-      method: 'put',
-      path: '/v1/lists/:name',
-      access: 'segments.write',
-      summary: 'Upload (or replace) a list of customer ids',
-      body: ListIds,
-      responses: { 200: { description: 'The saved list.', schema: CustomerList } },
-      audit: { action: 'list.save', target: listTarget, before: listBefore },
-    },
-    async (c) => {
-      const body = await objectBody(c);
-      if (!body.ok) return body.error;
-      const saved = await app.segments.saveListIds(
-        pathParam(c, 'name'),
-        'ids' in body.value ? body.value.ids : undefined,
-      );
-      return saved.ok ? c.json(saved.value) : refuse(saved.error);
-    },
-  );
-
-  route(
-    {
-      method: 'delete',
-      path: '/v1/lists/:name',
-      access: 'segments.write',
-      summary: 'Delete a list no segment refers to',
-      responses: { 204: { description: 'Deleted.' } },
-      audit: { action: 'list.delete', target: listTarget, before: listBefore, after: () => null },
-    },
-    async (c) => {
-      const removed = await app.segments.removeList(pathParam(c, 'name'));
-      return removed.ok ? c.body(null, 204) : refuse(removed.error);
-    },
-  );
-
-  route(
-    {
-      method: 'post',
-      path: '/v1/features:refresh',
-      access: 'segments.write',
-      summary: 'Recompute the RFM features of every customer',
-      responses: {
-        200: {
-          description: 'What was computed.',
-          schema: z.object({
-            customers: z.number().int(),
-            asOf: z.string(),
-            refreshedAt: z.string(),
-            windowDays: z.number().int(),
-            eventTypes: z.array(z.string()),
-          }),
-        },
-      },
-      audit: { action: 'features.refresh' },
-    },
-    async (c) => c.json(await app.segments.refreshFeatures()),
-  );
-
-  route(
-    {
-      method: 'get',
-      path: '/v1/features',
-      access: 'data.read',
-      summary: 'The computed customer features and their last refresh',
-      responses: { 200: { description: 'The features.' } },
-    },
-    async (c) =>
-      c.json({
-        features: Object.entries(FEATURES).map(([name, feature]) => ({ name, ...feature })),
-        lastRefresh: await app.segments.lastFeatureRefresh(),
-      }),
   );
 };
