@@ -84,6 +84,8 @@ export interface RouteSpec {
 /** A route of a contract endpoint: what the endpoint does not say (access, words, limits, audit). */
 export interface EndpointRouteSpec
   extends Omit<RouteSpec, 'method' | 'path' | 'query' | 'body' | 'responses' | 'endpoint'> {
+  /** The body the use case reads, for an endpoint that takes drafts and names no body schema. */
+  readonly body?: RouteSpec['body'];
   /** What the success answer is, in words. */
   readonly answer: string;
   /** The media type of an answer that is not JSON (the endpoint then has no response schema). */
@@ -94,14 +96,16 @@ export interface EndpointRouteSpec
 
 /** The spec of a route that serves a contract endpoint: method, path and schemas from the endpoint. */
 export const endpointRoute = (endpoint: Endpoint, spec: EndpointRouteSpec): RouteSpec => {
-  const { answer, answerType, failures, ...rest } = spec;
+  const { answer, answerType, failures, body, ...rest } = spec;
+  if (body !== undefined && endpoint.body !== undefined)
+    throw new Error(`${endpoint.method} ${endpoint.path}: the contract names the body already`);
   return {
     ...rest,
     endpoint,
     method: endpoint.method,
     path: endpoint.path,
     ...(endpoint.query === undefined ? {} : { query: endpoint.query }),
-    ...(endpoint.body === undefined ? {} : { body: endpoint.body }),
+    ...(endpoint.body === undefined ? (body === undefined ? {} : { body }) : { body: endpoint.body }),
     responses: {
       [endpoint.status ?? 200]: {
         description: answer,

@@ -5,8 +5,8 @@ import { Audience, Offer } from '../campaigns/offer.ts';
 import { RunFunnel } from '../campaigns/run-funnel.ts';
 import { RUN_STATUSES } from '../campaigns/run-port.ts';
 import { DeliveryChannel } from '../content/content-template.ts';
-import { ISSUE_KINDS } from './errors.ts';
 import { endpoint, named, PageQuery, pageOf } from './endpoint.ts';
+import { ISSUE_KINDS } from './errors.ts';
 
 /**
  * Offers, campaigns, their runs, the gallery and the universal control group over HTTP. Bodies
@@ -222,16 +222,32 @@ export const campaignsApi = {
     method: 'post',
     path: '/v1/campaign-templates/:key',
     body: FromTemplate,
+    acceptsDrafts: true,
     response: z.object({ campaign: StoredCampaign, offer: StoredOffer, offerCreated: z.boolean() }),
     status: 201,
   }),
   ucg: endpoint({ method: 'get', path: '/v1/ucg', response: UcgSettings }),
-  rotateUcg: endpoint({ method: 'post', path: '/v1/ucg:rotate', body: UcgRotation.optional(), response: UcgSettings }),
+  rotateUcg: endpoint({
+    method: 'post',
+    path: '/v1/ucg:rotate',
+    body: UcgRotation.optional(),
+    response: UcgSettings,
+  }),
 };
 
 export const runsApi = {
   run: endpoint({ method: 'post', path: '/v1/campaigns/:id/runs', response: CampaignRun, status: 201 }),
-  dryRun: endpoint({ method: 'post', path: '/v1/campaigns/:id/dry-runs', response: CampaignRun, status: 201 }),
-  list: endpoint({ method: 'get', path: '/v1/campaigns/:id/runs', query: PageQuery, response: pageOf(CampaignRun) }),
+  dryRun: endpoint({
+    method: 'post',
+    path: '/v1/campaigns/:id/dry-runs',
+    response: CampaignRun,
+    status: 201,
+  }),
+  list: endpoint({
+    method: 'get',
+    path: '/v1/campaigns/:id/runs',
+    query: PageQuery,
+    response: pageOf(CampaignRun),
+  }),
   show: endpoint({ method: 'get', path: '/v1/runs/:runId', response: CampaignRun }),
 };

@@ -21,7 +21,8 @@ export interface Endpoint {
   readonly body?: z.ZodType;
   /**
    * The server reads the body itself and answers a draft with every issue and its path, so a
-   * client may send what its user wrote, checked or not (`body` then documents what is taken).
+   * client may send what its user wrote, checked or not (`body`, or the use case's own schema
+   * where the server has it, documents what is taken).
    */
   readonly acceptsDrafts?: true;
   /** The JSON answer on success; none for 204 and for answers that are not JSON. */
@@ -50,13 +51,13 @@ export type EndpointArgs<E extends Endpoint> = ([PathParamNames<E['path']>] exte
   (E['query'] extends z.ZodObject
     ? { readonly query?: z.input<E['query']> }
     : { readonly query?: undefined }) &
-  (E['body'] extends z.ZodType
-    ? E['acceptsDrafts'] extends true
-      ? { readonly body?: unknown }
-      : undefined extends z.input<E['body']>
+  (E['acceptsDrafts'] extends true
+    ? { readonly body?: unknown }
+    : E['body'] extends z.ZodType
+      ? undefined extends z.input<E['body']>
         ? { readonly body?: z.input<E['body']> }
         : { readonly body: z.input<E['body']> }
-    : { readonly body?: undefined });
+      : { readonly body?: undefined });
 
 /** The answer of an endpoint as a client reads it (null when it has none). */
 export type EndpointAnswer<E extends Endpoint> = E['response'] extends z.ZodType

@@ -1,70 +1,16 @@
-import type { SegmentRule } from '@opencvm/core';
-import { z } from 'zod';
-import { type ApiRouter, pathParam, principalOf, type RouteDeps } from '../api-route.ts';
-import { named } from '../openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
-
-/** Longer search text matches nothing: no id, number or address is that long. */
-export const MAX_SEARCH_TEXT = 320;
+import { customersApi, MAX_SEARCH_TEXT, type SegmentRule } from '@opencvm/core';
+import {
+  type ApiRouter,
+  endpointRoute,
+  pathParam,
+  principalOf,
+  type RouteDeps,
+  reply,
+} from '../api-route.ts';
+import { pageOf, pageRequest, readCount } from '../pagination.ts';
 
 /** Saved segments evaluated at once for one customer (each one small query scoped to the customer). */
 const SEGMENT_CONCURRENCY = 4;
-
-const FieldValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-
-const CustomerMatch = named(
-  z.object({
-    id: z.string(),
-    msisdn: z.string().nullable(),
-    email: z.string().nullable(),
-    locale: z.string().nullable(),
-    attributes: z
-      .record(z.string(), FieldValue)
-      .describe('The first declared customer attributes of the workspace schema.'),
-  }),
-  'CustomerMatch',
-);
-
-const SearchQuery = PageQuery.extend({
-  q: z
-    .string()
-    .min(1)
-    .max(MAX_SEARCH_TEXT)
-    .describe(
-      'An id prefix, an exact phone number (separators ignored) or an exact e-mail address (any case). Callers who see contact points masked find customers by id only.',
-    ),
-});
-
-const CustomerSegment = named(
-  z.object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    member: z
-      .boolean()
-      .nullable()
-      .describe('null: the segment no longer fits the workspace schema and was not evaluated.'),
-    issue: z.string().nullable().describe('Why `member` is null.'),
-  }),
-  'CustomerSegment',
-);
-
-const CustomerContact = named(
-  z.object({
-    runId: z.string(),
-    campaignId: z.string(),
-    campaignName: z.string().nullable().describe('null when the campaign was deleted.'),
-    offerId: z.string().nullable(),
-    offerName: z.string().nullable(),
-    channel: z.string(),
-    outcome: z.string().describe('`queued`, `ucg`, `control`, `excluded:…` or `suppressed:…`.'),
-    deliveryStatus: z.string().nullable(),
-    deliveryAt: z.string().nullable(),
-    sendAt: z.string().nullable(),
-    recordedAt: z.string(),
-  }),
-  'CustomerContact',
-);
 
 /** Runs `work` over `items`, at most `concurrency` at a time, keeping their order. */
 const mapLimited = async <T, R>(
@@ -86,32 +32,27 @@ export const addCustomerRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   const exists = async (id: string) => (await app.customer(id, { events: 0 })) !== null;
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/customers/:id',
+    endpointRoute(customersApi.show, {
       access: 'data.read',
       tag: 'Data',
       summary: 'A customer with their latest events and relations',
-      responses: { 200: { description: 'The customer.' } },
-    },
+      answer: 'The customer.',
+    }),
     async (c) => {
       const details = await app.customer(pathParam(c, 'id'));
-      return details ? c.json(details) : fail({ code: 'not_found', message: 'no customer with that id' });
+      return details
+        ? reply(c, customersApi.show, details)
+        : fail({ code: 'not_found', message: 'no customer with that id' });
     },
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/customers',
+    endpointRoute(customersApi.search, {
       access: 'data.read',
       tag: 'Data',
       summary: 'Find customers by id prefix, phone number or e-mail address',
-      query: SearchQuery,
-      responses: {
-        200: { description: 'A page of customers, in id order.', schema: pageSchema(CustomerMatch) },
-      },
-    },
+      answer: 'A page of customers, in id order.',
+    }),
     async (c) => {
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
@@ -131,24 +72,20 @@ export const addCustomerRoutes = (router: ApiRouter, deps: RouteDeps): void => {
         contactPoints: !principalOf(c).masked,
         limit: readCount(page.value),
       });
-      return c.json(pageOf(found, page.value));
+      return reply(c, customersApi.search, pageOf(found, page.value));
     },
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/customers/:id/segments',
+    endpointRoute(customersApi.segments, {
       access: 'data.read',
       tag: 'Data',
       summary: 'The saved segments, each with whether the customer is in it now',
       description:
         'Each segment is evaluated with its rule restricted to this customer, so only their rows are read (segments that rank or sample everyone read what their rule needs).',
-      responses: {
-        200: { description: 'Every saved segment.', schema: z.object({ items: z.array(CustomerSegment) }) },
-        404: { description: 'No such customer.' },
-      },
-    },
+      answer: 'Every saved segment.',
+      failures: { 404: { description: 'No such customer.' } },
+    }),
     async (c) => {
       const id = pathParam(c, 'id');
       if (!(await exists(id))) return noCustomer(id);
@@ -170,30 +107,29 @@ export const addCustomerRoutes = (router: ApiRouter, deps: RouteDeps): void => {
             : counted.error.message;
         return { ...base, member: null, issue };
       });
-      return c.json({ items });
+      return reply(c, customersApi.segments, { items });
     },
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/customers/:id/contacts',
+    endpointRoute(customersApi.contacts, {
       access: 'data.read',
       tag: 'Data',
       summary:
         'The customer’s contact history: campaign, run, offer, channel, outcome and delivery, newest first',
-      query: PageQuery,
-      responses: {
-        200: { description: 'A page of contact-history rows.', schema: pageSchema(CustomerContact) },
-        404: { description: 'No such customer.' },
-      },
-    },
+      answer: 'A page of contact-history rows.',
+      failures: { 404: { description: 'No such customer.' } },
+    }),
     async (c) => {
       const page = pageRequest(c);
       if (!page.ok) return fail(page.error);
       const id = pathParam(c, 'id');
       if (!(await exists(id))) return noCustomer(id);
-      return c.json(pageOf(await app.customers.contacts(id, { limit: readCount(page.value) }), page.value));
+      return reply(
+        c,
+        customersApi.contacts,
+        pageOf(await app.customers.contacts(id, { limit: readCount(page.value) }), page.value),
+      );
     },
   );
 };

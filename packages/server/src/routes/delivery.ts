@@ -1,5 +1,6 @@
+import { deliveryApi } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, pathParam, type RouteDeps } from '../api-route.ts';
+import { type ApiRouter, endpointRoute, jsonBody, pathParam, type RouteDeps, reply } from '../api-route.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
@@ -134,18 +135,16 @@ export const addDeliveryRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/runs/:runId/delivery',
+    endpointRoute(deliveryApi.run, {
       // Not for viewers: gateways' failure reasons may quote a recipient's address or number.
       access: 'data.read',
       tag: 'Delivery',
       summary: "A run's delivery: statuses, failures by reason, and per channel",
-      responses: { 200: { description: 'The delivery report.' } },
-    },
+      answer: 'The delivery report.',
+    }),
     async (c) => {
       const result = await app.delivery.runDelivery(pathParam(c, 'runId'));
-      return result.ok ? c.json(result.value) : refuse(result.error);
+      return result.ok ? reply(c, deliveryApi.run, result.value) : refuse(result.error);
     },
   );
 

@@ -1,20 +1,16 @@
 import { MAX_BATCH_ROWS } from '@opencvm/app';
-import { FILE_FORMATS, IMPORT_KINDS, IMPORT_STATUSES, type ImportKind } from '@opencvm/core';
+import { FILE_FORMATS, IMPORT_KINDS, IMPORT_STATUSES, type ImportKind, importApi } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, MAX_BODY_BYTES, type RouteDeps } from '../api-route.ts';
+import {
+  type ApiRouter,
+  endpointRoute,
+  jsonBody,
+  MAX_BODY_BYTES,
+  type RouteDeps,
+  reply,
+} from '../api-route.ts';
 import { named } from '../openapi.ts';
 import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
-
-const Summary = named(
-  z.object({
-    customers: z.number().int(),
-    events: z.number().int(),
-    relations: z.number().int(),
-    lastEventAt: z.string().nullable(),
-    lastImportAt: z.string().nullable(),
-  }),
-  'Summary',
-);
 
 /** One row of a batch: field names (built-in and declared attributes) to values, checked per row. */
 const BatchRecord = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
@@ -71,15 +67,13 @@ export const addImportRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   const { app, fail, refuse } = deps;
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/summary',
+    endpointRoute(importApi.summary, {
       access: 'dashboard.read',
       tag: 'Data',
       summary: 'How many customers, events and relations the store holds, and how fresh they are',
-      responses: { 200: { description: 'The counts.', schema: Summary } },
-    },
-    async (c) => c.json(await app.summary()),
+      answer: 'The counts.',
+    }),
+    async (c) => reply(c, importApi.summary, await app.summary()),
   );
 
   router.route(

@@ -116,7 +116,8 @@ export const apiText = async (path: string): Promise<string> => {
 };
 
 /** The arguments of a call: optional when the endpoint needs none. */
-type CallArgs<E extends Endpoint> = object extends EndpointArgs<E> ? [args?: EndpointArgs<E>] : [args: EndpointArgs<E>];
+type CallArgs<E extends Endpoint> =
+  object extends EndpointArgs<E> ? [args?: EndpointArgs<E>] : [args: EndpointArgs<E>];
 
 interface LooseArgs {
   readonly params?: Readonly<Record<string, string>> | undefined;
@@ -162,7 +163,8 @@ const send = (endpoint: Endpoint, args: LooseArgs): Promise<unknown> =>
   });
 
 /** The items of a list answer. */
-type ItemOf<E extends Endpoint> = EndpointAnswer<E> extends { readonly items: readonly (infer T)[] } ? T : never;
+type ItemOf<E extends Endpoint> =
+  EndpointAnswer<E> extends { readonly items: readonly (infer T)[] } ? T : never;
 
 /** Every page of a list endpoint, 1000 at a time (the lists the pages read in full are short). */
 export function callAll<E extends Endpoint>(endpoint: E, ...args: CallArgs<E>): Promise<ItemOf<E>[]>;
