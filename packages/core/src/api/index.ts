@@ -1,3 +1,4 @@
+export { accountsApi, MAX_AUDIT_PAGE } from './accounts.ts';
 export { campaignsApi, offersApi, runsApi } from './campaigns.ts';
 export { customersApi, MAX_SEARCH_TEXT } from './customers.ts';
 export { deliveryApi } from './delivery.ts';
@@ -9,6 +10,7 @@ export { segmentsApi } from './segments.ts';
 export { settingsApi } from './settings.ts';
 export { workspaceApi } from './workspace.ts';
 
+import { accountsApi } from './accounts.ts';
 import { campaignsApi, offersApi, runsApi } from './campaigns.ts';
 import { customersApi } from './customers.ts';
 import { deliveryApi } from './delivery.ts';
@@ -20,6 +22,7 @@ import { workspaceApi } from './workspace.ts';
 
 /** Every endpoint table of the contract, by context (the server's tests check each is served). */
 export const API_CONTRACT = {
+  accounts: accountsApi,
   campaigns: campaignsApi,
   offers: offersApi,
   runs: runsApi,
