@@ -60,7 +60,7 @@ const openStore = async (engine: Engine, kind: Kind) => {
   const app = await createApp({ store, schema }, { clock });
   const channel = CHANNEL[kind];
   const now = new Date();
-  await app.store.runs.startRun({
+  await store.runs.startRun({
     id: 'bench-run',
     campaignId: 'bench',
     campaignVersion: 1,
@@ -78,7 +78,7 @@ const openStore = async (engine: Engine, kind: Kind) => {
     priority: 1,
     expectedValue: '1',
   }));
-  await app.store.runs.writeOutcomes({
+  await store.runs.writeOutcomes({
     runId: 'bench-run',
     campaignId: 'bench',
     channel,
@@ -93,7 +93,7 @@ const openStore = async (engine: Engine, kind: Kind) => {
     outbox,
   });
   return {
-    store: app.store,
+    store: store,
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type {
   ContactPolicy,
   CustomerDetails,
+  CustomerStore,
+  IdempotencyStore,
   ImportRun,
   Store,
   StoreSummary,
@@ -34,8 +36,6 @@ export interface AppDeps {
 
 /** The application: use cases wired to one store and one workspace schema. */
 export interface App {
-  /** The raw store, for the HTTP server's routes that still read it directly. */
-  readonly store: Store;
   readonly schema: WorkspaceSchema;
   /** Which engine the store runs on: what health checks and start-up lines report. */
   readonly engine: Store['engine'];
@@ -57,6 +57,10 @@ export interface App {
   /** Rewrites the events in the order the engine reads fastest (see `Store.optimize`). */
   optimize(): Promise<{ readonly events: number }>;
   customer(id: string, options?: { readonly events?: number }): Promise<CustomerDetails | null>;
+  /** Customer search and contact history, as the store answers them. */
+  readonly customers: Pick<CustomerStore, 'search' | 'contacts'>;
+  /** The Idempotency-Key claims of the API. */
+  readonly idempotency: IdempotencyStore;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -85,7 +89,6 @@ export const createApp = async (
   });
   const audit = auditService({ store, clock: deps.clock });
   return {
-    store,
     schema: options.schema,
     engine: store.engine,
     importFile: importFile(importDeps),
@@ -107,6 +110,11 @@ export const createApp = async (
     importRuns: (limit) => store.listImportRuns(limit),
     optimize: () => store.optimize(),
     customer: (id, opts) => store.getCustomer(id, { events: opts?.events ?? 20 }),
+    customers: {
+      search: (query) => store.customers.search(query),
+      contacts: (customerId, opts) => store.customers.contacts(customerId, opts),
+    },
+    idempotency: store.idempotency,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -27,6 +27,7 @@ const opened = async (adapter: (typeof ADAPTERS)[number]) => {
   const app = await createApp({ store: test.store, schema }, { clock });
   return {
     app,
+    store: test.store,
     accounts: app.accounts,
     advance: (ms: number) => {
       now = new Date(now.getTime() + ms);
@@ -65,13 +66,13 @@ for (const adapter of ADAPTERS) {
 
     it('sets up the first admin with a one-time token, refused once a user exists', async () => {
       await using test = await opened(adapter);
-      const { accounts, app } = test;
+      const { accounts } = test;
       expect(await accounts.setupRequired()).toBe(true);
       const replaced = await accounts.issueSetupToken();
       const token = await accounts.issueSetupToken();
       if (token === null || replaced === null) throw new Error('no setup token');
       expect(token).not.toBe(replaced);
-      expect(await app.store.accounts.readSetting(SETUP_TOKEN_SETTING)).toBe(sha256(token));
+      expect(await test.store.accounts.readSetting(SETUP_TOKEN_SETTING)).toBe(sha256(token));
 
       const input = { token, name: 'root', password: ADMIN_PASSWORD, displayName: 'Root' };
       expect(refusal(await accounts.completeSetup({ ...input, token: replaced }))).toEqual({
@@ -95,7 +96,7 @@ for (const adapter of ADAPTERS) {
         disabled: false,
       });
       expect((await accounts.authenticateSession(signedIn.token))?.user.name).toBe('root');
-      expect(await app.store.accounts.readSetting(SETUP_TOKEN_SETTING)).toBeNull();
+      expect(await test.store.accounts.readSetting(SETUP_TOKEN_SETTING)).toBeNull();
 
       expect(refusal(await accounts.completeSetup({ ...input, name: 'second' })).type).toBe(
         'unauthenticated',
@@ -125,7 +126,7 @@ for (const adapter of ADAPTERS) {
       expect(refusal(await accounts.login({ name: 'ann' })).type).toBe('invalid_input');
 
       // A name that does not exist costs the same verification as one that does.
-      const stored = await test.app.store.accounts.findUserByName('ann');
+      const stored = await test.store.accounts.findUserByName('ann');
       expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
       expect(parseOptions(DUMMY_HASH)).toEqual(parseOptions(stored?.passwordHash ?? ''));
 
@@ -361,7 +362,7 @@ for (const adapter of ADAPTERS) {
 
       const hashes = await Promise.all(
         ['root', 'ann'].map(
-          async (name) => (await app.store.accounts.findUserByName(name))?.passwordHash ?? '',
+          async (name) => (await test.store.accounts.findUserByName(name))?.passwordHash ?? '',
         ),
       );
       const json = JSON.stringify(entries);

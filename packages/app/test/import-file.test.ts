@@ -13,7 +13,7 @@ const GOOD_CUSTOMERS =
 const openApp = async (adapter: (typeof ADAPTERS)[number]) => {
   const test = await adapter.open(schema);
   const app = await createApp({ store: test.store, schema }, { clock });
-  return { app, [Symbol.asyncDispose]: () => test[Symbol.asyncDispose]() };
+  return { app, store: test.store, [Symbol.asyncDispose]: () => test[Symbol.asyncDispose]() };
 };
 
 const write = (dir: string, name: string, content: string | Buffer): string => {
@@ -39,7 +39,7 @@ for (const adapter of ADAPTERS) {
         inserted: 3,
         rejected: 0,
       });
-      const runs = await env.app.store.listImportRuns(5);
+      const runs = await env.store.listImportRuns(5);
       expect(runs).toHaveLength(1);
     });
 
@@ -72,7 +72,7 @@ for (const adapter of ADAPTERS) {
         '4,visits,three',
       ]);
       expect((await env.app.summary()).customers).toBe(0);
-      const [run] = await env.app.store.listImportRuns(1);
+      const [run] = await env.store.listImportRuns(1);
       expect(run).toMatchObject({ status: 'failed', read: 4, rejected: 2, inserted: 0 });
     });
 
@@ -132,7 +132,7 @@ for (const adapter of ADAPTERS) {
         path: write(dir.path, 'good.csv', GOOD_CUSTOMERS),
       });
       expect(first.ok).toBe(true);
-      const before = await env.app.store.getCustomer('c1', { events: 0 });
+      const before = await env.store.getCustomer('c1', { events: 0 });
       const malformed: Record<string, string | Buffer> = {
         'wrong-type.csv': 'id,visits\nc1,99\nc2,lots\n',
         'missing-column.csv': 'tier,visits\ngold,1\n',
@@ -158,7 +158,7 @@ for (const adapter of ADAPTERS) {
         'empty.csv': 'unreadable_file',
         'short-row.csv': 'invalid_rows',
       });
-      expect(await env.app.store.getCustomer('c1', { events: 0 })).toEqual(before);
+      expect(await env.store.getCustomer('c1', { events: 0 })).toEqual(before);
       expect((await env.app.summary()).customers).toBe(3);
       const encoding = readFileSync(join(dir.path, 'bad-encoding.csv.rejects.csv'), 'utf8');
       expect(encoding).toMatch(/^2,.*UTF-8/m);
@@ -188,7 +188,7 @@ for (const adapter of ADAPTERS) {
       const path = write(dir.path, 'c.jsonl', '{"id":"c1","visits":5.0}\n{"id":"c2","visits":7}\n');
       const result = await env.app.importFile({ kind: 'customers', path });
       expect(result.ok && result.value.run).toMatchObject({ status: 'succeeded', inserted: 2, rejected: 0 });
-      expect((await env.app.store.getCustomer('c1', { events: 0 }))?.customer.visits).toBe(5);
+      expect((await env.store.getCustomer('c1', { events: 0 }))?.customer.visits).toBe(5);
     });
 
     it('gives a repeated wall-clock hour the same instant in a file and through the API', async () => {
@@ -203,8 +203,8 @@ for (const adapter of ADAPTERS) {
         atomic: true,
       });
       expect(batch.ok).toBe(true);
-      const fromFile = (await env.app.store.getCustomer('file', { events: 0 }))?.customer.signup_at;
-      const fromApi = (await env.app.store.getCustomer('api', { events: 0 }))?.customer.signup_at;
+      const fromFile = (await env.store.getCustomer('file', { events: 0 }))?.customer.signup_at;
+      const fromApi = (await env.store.getCustomer('api', { events: 0 }))?.customer.signup_at;
       expect(fromFile).toBe('2024-10-27T01:30:00.000Z');
       expect(fromApi).toBe(fromFile);
     });

@@ -36,8 +36,8 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       let now = RUN_AT;
       const app = await createApp({ store: test.store, schema }, { clock: () => now });
-      await app.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
-      await app.store.segments.saveList('nobody', [], RUN_AT);
+      await test.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
+      await test.store.segments.saveList('nobody', [], RUN_AT);
       const offer = await app.campaigns.createOffer(offerInput({ cooldownDays: 0, channels: ['sms'] }));
       expect(offer.ok ? null : offer.error).toBeNull();
       const { createdBy: _author, ...definition } = campaignInput({
@@ -56,7 +56,7 @@ for (const adapter of ADAPTERS) {
       }
       const run = await app.runs.run({ campaignId: 'spring-sale', dryRun: false });
       if (!run.ok) throw new Error(run.error.message);
-      const history = await app.store.runs.history(run.value.id);
+      const history = await test.store.runs.history(run.value.id);
       const armOf = new Map(
         history.map((row) => [
           row.customerId,
@@ -93,7 +93,7 @@ for (const adapter of ADAPTERS) {
         events.push({ id: `old${index}`, customer_id: id, type: 'purchase', ts: ts(-1), amount: 99 });
         events.push({ id: `late${index}`, customer_id: id, type: 'purchase', ts: ts(15), amount: 99 });
       });
-      await app.store.importRows('events', events, new Set(['id', 'customer_id', 'type', 'ts', 'amount']));
+      await test.store.importRows('events', events, new Set(['id', 'customer_id', 'type', 'ts', 'amount']));
       now = new Date(RUN_AT.getTime() + 30 * DAY);
 
       const result = await app.results.campaignResults('spring-sale');

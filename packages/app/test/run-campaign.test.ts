@@ -39,13 +39,13 @@ const open = async (store: Store, clock: () => Date, withPolicy = true): Promise
   );
 };
 
-const setUp = async (app: App, campaigns: readonly { id: string; priority: number }[]) => {
+const setUp = async (app: App, store: Store, campaigns: readonly { id: string; priority: number }[]) => {
   const rows = customers(600);
-  await app.store.importRows('customers', rows, new Set(Object.keys(rows[0] ?? {})));
+  await store.importRows('customers', rows, new Set(Object.keys(rows[0] ?? {})));
   const offer = await app.campaigns.createOffer(offerInput({ cooldownDays: 0, channels: ['sms'] }));
   expect(offer.ok ? null : offer.error).toBeNull();
   await app.campaigns.showUcg();
-  await app.store.segments.saveList('nobody', [], new Date('2026-01-01T00:00:00.000Z'));
+  await store.segments.saveList('nobody', [], new Date('2026-01-01T00:00:00.000Z'));
   for (const { id, priority } of campaigns) {
     const { createdBy: _author, ...definition } = campaignInput({
       id,
@@ -81,7 +81,7 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       let now = new Date('2026-01-15T21:30:00.000Z');
       const app = await open(test.store, () => now);
-      const rows = await setUp(app, [{ id: 'spring-sale', priority: 500 }]);
+      const rows = await setUp(app, test.store, [{ id: 'spring-sale', priority: 500 }]);
 
       expect(await app.runs.run({ campaignId: 'spring-sale', dryRun: false })).toMatchObject({
         ok: false,
@@ -154,7 +154,7 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       let now = new Date('2026-01-15T21:30:00.000Z');
       const app = await open(test.store, () => now);
-      const rows = await setUp(app, [{ id: 'spring-sale', priority: 500 }]);
+      const rows = await setUp(app, test.store, [{ id: 'spring-sale', priority: 500 }]);
       await start(app, 'spring-sale');
       const zoneOf = new Map(rows.map((row) => [String(row.id), String(row.timezone)]));
       const outcomes = async (runId: string) =>
@@ -188,7 +188,7 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       const now = new Date('2026-01-15T10:00:00.000Z');
       const app = await open(test.store, () => now, false);
-      await setUp(app, [
+      await setUp(app, test.store, [
         { id: 'big', priority: 900 },
         { id: 'small', priority: 100 },
       ]);
@@ -209,7 +209,7 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       const now = new Date('2026-01-15T10:00:00.000Z');
       const app = await open(test.store, () => now, false);
-      await setUp(app, [
+      await setUp(app, test.store, [
         { id: 'big', priority: 900 },
         { id: 'small', priority: 100 },
       ]);
@@ -288,9 +288,9 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       const now = new Date('2026-01-15T10:00:00.000Z');
       const app = await open(test.store, () => now, false);
-      const rows = await setUp(app, []);
+      const rows = await setUp(app, test.store, []);
       const berlin = { type: 'attribute', attribute: 'city', op: '=', value: 'Berlin' } as const;
-      await app.store.segments.saveSegment({ id: 'berliners', name: 'Berliners', rule: berlin }, now);
+      await test.store.segments.saveSegment({ id: 'berliners', name: 'Berliners', rule: berlin }, now);
       for (const offer of [
         // Better than ten-off (500 × 2.5) for those it is open to.
         { id: 'berlin-gift', eligibility: { type: 'rule', rule: berlin } as const },
@@ -357,7 +357,7 @@ for (const adapter of ADAPTERS) {
         { store: test.store, schema: noSms },
         { clock: () => now, randomId: () => 'id-1' },
       );
-      await setUp(app, [{ id: 'spring-sale', priority: 500 }]);
+      await setUp(app, test.store, [{ id: 'spring-sale', priority: 500 }]);
       await start(app, 'spring-sale');
       const run = await runOk(app, { campaignId: 'spring-sale' });
       expect(run.funnel?.queued).toBe(0);
@@ -370,7 +370,7 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       const now = new Date('2026-01-15T10:00:00.000Z');
       const app = await open(test.store, () => now, false);
-      await setUp(app, []);
+      await setUp(app, test.store, []);
       const { createdBy: _author, ...definition } = campaignInput({
         id: 'capped',
         volumeCap: 50,

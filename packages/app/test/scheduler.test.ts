@@ -67,7 +67,7 @@ for (const adapter of ADAPTERS) {
       // Down over the 17th: one run, for the latest due time.
       now = new Date('2026-01-18T08:30:00.000Z');
       expect(await dueOf()).toEqual([['daily', '2026-01-18T08:00:00.000Z']]);
-      expect((await app.store.runs.listRuns('daily', 10)).map((run) => run.dueAt)).toEqual([
+      expect((await test.store.runs.listRuns('daily', 10)).map((run) => run.dueAt)).toEqual([
         '2026-01-18T08:00:00.000Z',
         '2026-01-16T08:00:00.000Z',
       ]);
@@ -77,7 +77,7 @@ for (const adapter of ADAPTERS) {
       expect(pending).toHaveLength(1);
       now = new Date('2026-01-19T08:00:05.000Z');
       pending[0]?.();
-      await expect.poll(async () => (await app.store.runs.listRuns('daily', 10)).length).toBe(3);
+      await expect.poll(async () => (await test.store.runs.listRuns('daily', 10)).length).toBe(3);
       await expect.poll(() => pending.length).toBe(2);
       scheduler.stop();
       expect(cancelled).toBe(1);

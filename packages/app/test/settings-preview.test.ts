@@ -53,7 +53,7 @@ const SMS = {
 
 const open = async (store: Parameters<typeof createApp>[0]['store']): Promise<App> => {
   const app = await createApp({ store, schema }, { clock: () => new Date('2026-01-15T10:00:00.000Z') });
-  await app.store.importRows('customers', CUSTOMERS, new Set(CUSTOMERS.flatMap((row) => Object.keys(row))));
+  await store.importRows('customers', CUSTOMERS, new Set(CUSTOMERS.flatMap((row) => Object.keys(row))));
   const offer = await app.campaigns.createOffer(
     offerInput({ id: 'data-20', name: '20 GB for 299 ₽', kind: 'product', channels: ['sms', 'email'] }),
   );

@@ -1,4 +1,4 @@
-import type { NormalizedRow } from '@opencvm/core';
+import type { NormalizedRow, Store } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, TEST_SCHEMA_INPUT, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { type App, createApp } from '../src/create-app.ts';
@@ -81,13 +81,17 @@ const open = async (store: Parameters<typeof createApp>[0]['store'], now: () => 
 };
 
 /** Running SMS campaigns to 40 consenting customers, with an offer without cooldown. */
-const setUp = async (app: App, campaigns: readonly { readonly id: string; readonly priority: number }[]) => {
+const setUp = async (
+  app: App,
+  store: Store,
+  campaigns: readonly { readonly id: string; readonly priority: number }[],
+) => {
   const rows = customers(40);
-  await app.store.importRows('customers', rows, new Set(Object.keys(rows[0] ?? {})));
+  await store.importRows('customers', rows, new Set(Object.keys(rows[0] ?? {})));
   const offer = await app.campaigns.createOffer(offerInput({ cooldownDays: 0, channels: ['sms'] }));
   expect(offer.ok ? null : offer.error).toBeNull();
   await app.campaigns.showUcg();
-  await app.store.segments.saveList('nobody', [], new Date('2026-01-01T00:00:00.000Z'));
+  await store.segments.saveList('nobody', [], new Date('2026-01-01T00:00:00.000Z'));
   for (const { id, priority } of campaigns) {
     const { createdBy: _author, ...definition } = campaignInput({
       id,
@@ -124,7 +128,7 @@ for (const adapter of ADAPTERS) {
       let now = new Date('2026-01-15T10:00:00.000Z');
       const app = await open(test.store, () => now);
       // The third outranks the first, so arbitration lets it replace the first's messages.
-      await setUp(app, [
+      await setUp(app, test.store, [
         { id: 'first', priority: 500 },
         { id: 'second', priority: 500 },
         { id: 'third', priority: 900 },
@@ -227,7 +231,7 @@ for (const adapter of ADAPTERS) {
     it('lists every channel with its route and outbox, and never a credential', async () => {
       await using test = await adapter.open(schema);
       const app = await open(test.store, () => new Date('2026-01-15T10:00:00.000Z'));
-      await setUp(app, [{ id: 'first', priority: 500 }]);
+      await setUp(app, test.store, [{ id: 'first', priority: 500 }]);
       const run = await runOk(app, 'first');
 
       const channels = await app.settings.channels();

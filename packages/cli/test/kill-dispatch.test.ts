@@ -51,14 +51,12 @@ const queueRuns = async (env: Readonly<Record<string, string>>) => {
           url: env.CVM_DATABASE_URL ?? '',
           schemaName: env.CVM_DATABASE_SCHEMA ?? '',
         };
-  await using app = await createApp(
-    { store: await openStore(store, () => NOW), schema },
-    { clock: () => NOW },
-  );
-  await app.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
+  const opened = await openStore(store, () => NOW);
+  await using _app = await createApp({ store: opened, schema }, { clock: () => NOW });
+  await opened.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
   for (const channel of ['email', 'sms', 'push']) {
     const runId = `run-${channel}`;
-    await app.store.runs.startRun({
+    await opened.runs.startRun({
       id: runId,
       campaignId: `spring-${channel}`,
       campaignVersion: 1,
@@ -76,7 +74,7 @@ const queueRuns = async (env: Readonly<Record<string, string>>) => {
       priority: 1,
       expectedValue: '10',
     }));
-    await app.store.runs.writeOutcomes({
+    await opened.runs.writeOutcomes({
       runId,
       campaignId: `spring-${channel}`,
       channel,
@@ -219,12 +217,10 @@ const killAndRestart = async (dir: string, storeEnv: Readonly<Record<string, str
           schemaName: storeEnv.CVM_DATABASE_SCHEMA ?? '',
         };
   const clock = () => new Date();
-  await using app = await createApp(
-    { store: await openStore(store, clock), schema: testSchema() },
-    { clock },
-  );
+  const opened = await openStore(store, clock);
+  await using _app = await createApp({ store: opened, schema: testSchema() }, { clock });
   for (const channel of ['email', 'sms', 'push']) {
-    const report = await app.store.delivery.runDelivery(`run-${channel}`);
+    const report = await opened.delivery.runDelivery(`run-${channel}`);
     const done = (report.statuses.sent ?? 0) + (report.statuses.delivered ?? 0);
     expect(done, `${channel}: ${JSON.stringify(report.statuses)}`).toBe(PER_CHANNEL);
   }

@@ -1,7 +1,19 @@
-import { type AuditTarget, err, ok, type Permission, type Principal, type Result } from '@opencvm/core';
+import type { App, AppError } from '@opencvm/app';
+import {
+  type AuditTarget,
+  type Endpoint,
+  type EndpointReply,
+  err,
+  HTTP_METHODS,
+  type HttpMethod,
+  ok,
+  type Permission,
+  type Principal,
+  type Result,
+} from '@opencvm/core';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
-import type { ApiError } from './errors.ts';
+import type { ApiError, AppErrorContext } from './errors.ts';
 
 /** What every request carries through the middleware: who calls (null on public routes). */
 export interface ApiEnv {
@@ -19,8 +31,11 @@ export type ApiContext = Context<ApiEnv>;
  */
 export type Access = Permission | 'signed-in' | 'public';
 
-export const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
-export type Method = (typeof METHODS)[number];
+/** The largest body a route takes unless its spec says otherwise (batches take this much). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export const METHODS = HTTP_METHODS;
+export type Method = HttpMethod;
 
 export interface ResponseSpec {
   readonly description: string;
@@ -62,6 +77,59 @@ export interface RouteSpec {
   readonly creates?: boolean;
   /** Set on every route that changes state. */
   readonly audit?: AuditSpec;
+  /** The shared contract's endpoint the route serves (its method, path, schemas come from it). */
+  readonly endpoint?: Endpoint;
+}
+
+/** A route of a contract endpoint: what the endpoint does not say (access, words, limits, audit). */
+export interface EndpointRouteSpec
+  extends Omit<RouteSpec, 'method' | 'path' | 'query' | 'body' | 'responses' | 'endpoint'> {
+  /** The body the use case reads, for an endpoint that takes drafts and names no body schema. */
+  readonly body?: RouteSpec['body'];
+  /** What the success answer is, in words. */
+  readonly answer: string;
+  /** The media type of an answer that is not JSON (the endpoint then has no response schema). */
+  readonly answerType?: string;
+  /** Expected failures worth describing besides the shared error answers. */
+  readonly failures?: Readonly<Record<number, ResponseSpec>>;
+}
+
+/** The spec of a route that serves a contract endpoint: method, path and schemas from the endpoint. */
+export const endpointRoute = (endpoint: Endpoint, spec: EndpointRouteSpec): RouteSpec => {
+  const { answer, answerType, failures, body, ...rest } = spec;
+  if (body !== undefined && endpoint.body !== undefined)
+    throw new Error(`${endpoint.method} ${endpoint.path}: the contract names the body already`);
+  return {
+    ...rest,
+    endpoint,
+    method: endpoint.method,
+    path: endpoint.path,
+    ...(endpoint.query === undefined ? {} : { query: endpoint.query }),
+    ...(endpoint.body === undefined ? (body === undefined ? {} : { body }) : { body: endpoint.body }),
+    responses: {
+      [endpoint.status ?? 200]: {
+        description: answer,
+        ...(endpoint.response === undefined ? {} : { schema: endpoint.response }),
+        ...(answerType === undefined ? {} : { contentType: answerType }),
+      },
+      ...failures,
+    },
+  };
+};
+
+/** The success answer of a contract endpoint: the compiler checks it against the endpoint's schema. */
+export const reply = <E extends Endpoint>(c: ApiContext, endpoint: E, body: EndpointReply<E>): Response => {
+  const json: unknown = body;
+  return c.json(json, endpoint.status === 201 ? 201 : 200);
+};
+
+/** What every route module is given: the use cases, and how to answer a refusal. */
+export interface RouteDeps {
+  readonly app: App;
+  /** Answers with the API error's status and problem body. */
+  readonly fail: (error: ApiError) => Response;
+  /** Answers a use case's failure through the one error table (errors.ts). */
+  readonly refuse: (error: AppError, context?: AppErrorContext) => Response;
 }
 
 export type RouteHandler = (c: ApiContext) => Response | Promise<Response>;

@@ -1,7 +1,9 @@
 import {
   API_ERROR_REASONS,
+  apiSchemaNames,
   Campaign,
   ISSUE_KINDS,
+  named,
   Offer,
   SegmentDefinition,
   SegmentRule,
@@ -56,14 +58,8 @@ export const ErrorBody = z.object({
   }),
 });
 
-/** Names of components given where their schemas are written (`named`), read when the document is built. */
-const componentNames = z.registry<{ readonly name: string }>();
-
 /** Names a body or answer schema in the document's components (the route's name otherwise). */
-export const named = <T extends z.core.$ZodType>(schema: T, name: string): T => {
-  componentNames.add(schema, { name });
-  return schema;
-};
+export { named };
 
 /** Schemas many routes share, named as in core. */
 const NAMED_SCHEMAS: readonly (readonly [z.core.$ZodType, string])[] = [
@@ -192,7 +188,7 @@ export const openApiDocument = (routes: readonly RouteSpec[], info: OpenApiInfo)
   const refTo = (schema: z.core.$ZodType, name: string): JsonObject => {
     const known = registry.get(schema)?.id;
     if (known !== undefined) return { $ref: `#/components/schemas/${known}` };
-    const wanted = componentNames.get(schema)?.name ?? name;
+    const wanted = apiSchemaNames.get(schema)?.name ?? name;
     let id = wanted;
     for (let n = 2; taken.has(id); n += 1) id = `${wanted}${n}`;
     taken.add(id);

@@ -1,5 +1,4 @@
-import { err, ok, type Result } from '@opencvm/core';
-import { z } from 'zod';
+import { err, ok, PageQuery, pageOf as pageSchema, type Result } from '@opencvm/core';
 import type { ApiContext } from './api-route.ts';
 import type { ApiError } from './errors.ts';
 
@@ -25,25 +24,8 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** The query parameters of every list route, for the OpenAPI document. */
-export const PageQuery = z.object({
-  limit: z
-    .string()
-    .regex(/^\d+$/)
-    .optional()
-    .describe(`Items per page, 1 to ${MAX_PAGE_LIMIT}; ${DEFAULT_PAGE_LIMIT} when absent.`),
-  cursor: z
-    .string()
-    .optional()
-    .describe('The `nextCursor` of the previous page; the first page when absent.'),
-});
-
-/** The answer of a list route whose items are described by `item`. */
-export const pageSchema = (item: z.ZodType) =>
-  z.object({
-    items: z.array(item),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
-  });
+/** The query parameters of every list route and the answer's schema: the shared contract's. */
+export { PageQuery, pageSchema };
 
 const encodeCursor = (offset: number): string => Buffer.from(`o${offset}`).toString('base64url');
 

@@ -190,7 +190,7 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
       .update(`${c.req.method} ${c.req.path}\n`)
       .update(await c.req.text())
       .digest('hex');
-    const claim = await app.store.idempotency.claim({ caller, key, requestHash, at: clock().toISOString() });
+    const claim = await app.idempotency.claim({ caller, key, requestHash, at: clock().toISOString() });
     if (claim.state !== 'new') {
       if (claim.requestHash !== requestHash)
         return fail({
@@ -212,15 +212,15 @@ export const routeGuards = (deps: GuardDeps): RouteGuards => {
     try {
       await next();
     } catch (error) {
-      await app.store.idempotency.release({ caller, key });
+      await app.idempotency.release({ caller, key });
       throw error;
     }
     if (c.res.status >= 500) {
-      await app.store.idempotency.release({ caller, key });
+      await app.idempotency.release({ caller, key });
       return;
     }
     const body = await c.res.clone().text();
-    await app.store.idempotency.complete({ caller, key, status: c.res.status, body });
+    await app.idempotency.complete({ caller, key, status: c.res.status, body });
   };
 
   const audit =

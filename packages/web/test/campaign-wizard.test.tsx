@@ -1,3 +1,4 @@
+import { WorkspaceSchema } from '@opencvm/core';
 import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +7,11 @@ import { CampaignsPage } from '../src/pages/campaigns/campaigns-page.tsx';
 import { type Answer, fakeApi, ok, refusal, type SentRequest } from './fake-api.ts';
 import { renderUi } from './render-ui.tsx';
 
-const schemaView = {
-  workspace: { defaultLocale: 'en', timezone: 'Europe/Moscow' },
+/** The workspace schema as the API answers it: parsed, so every field a page may read is there. */
+const schemaView = WorkspaceSchema.parse({
+  workspace: { name: 'Test', currency: 'RUB', defaultLocale: 'en', timezone: 'Europe/Moscow' },
   events: { purchase: { amount: true } },
-};
+});
 
 const emptyPage = ok({ items: [], nextCursor: null });
 

@@ -1,3 +1,4 @@
+import { WorkspaceSchema } from '@opencvm/core';
 import { screen } from '@testing-library/react';
 import { type ReactNode, useState } from 'react';
 import { describe, expect, it } from 'vitest';
@@ -13,10 +14,11 @@ import type { StepProps, Update } from '../src/pages/campaigns/wizard/step-props
 import { fakeApi, ok } from './fake-api.ts';
 import { renderUi } from './render-ui.tsx';
 
-const schemaView = {
-  workspace: { defaultLocale: 'en', timezone: 'Europe/Moscow' },
+/** The workspace schema as the API answers it: parsed, so every field a page may read is there. */
+const schemaView = WorkspaceSchema.parse({
+  workspace: { name: 'Test', currency: 'RUB', defaultLocale: 'en', timezone: 'Europe/Moscow' },
   events: { purchase: { amount: true }, top_up: { amount: true } },
-};
+});
 
 const newForm = (changes: Partial<CampaignForm> = {}): CampaignForm => ({
   ...emptyForm({ defaultLocale: 'en', goalEvent: 'purchase' }),

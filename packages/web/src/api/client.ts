@@ -1,3 +1,4 @@
+import { type Endpoint, type EndpointAnswer, type EndpointArgs, endpointPath } from '@opencvm/core';
 import { z } from 'zod';
 
 /**
@@ -113,3 +114,69 @@ export const apiText = async (path: string): Promise<string> => {
   if (!response.ok) throw await errorOf(response);
   return response.text();
 };
+
+/** The arguments of a call: optional when the endpoint needs none. */
+type CallArgs<E extends Endpoint> =
+  object extends EndpointArgs<E> ? [args?: EndpointArgs<E>] : [args: EndpointArgs<E>];
+
+interface LooseArgs {
+  readonly params?: Readonly<Record<string, string>> | undefined;
+  readonly query?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
+  readonly body?: unknown;
+}
+
+const queryText = (query: LooseArgs['query']): string => {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (typeof value === 'string') search.append(name, value);
+    else for (const item of value ?? []) search.append(name, item);
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+};
+
+const urlOf = (endpoint: Endpoint, args: LooseArgs): string =>
+  `${endpointPath(endpoint.path, args.params)}${queryText(args.query)}`;
+
+/**
+ * A call to an endpoint of the shared contract (core/src/api): its path parameters, query and body
+ * are typed by the endpoint, and its answer is checked against the endpoint's response schema.
+ */
+export function call<E extends Endpoint>(endpoint: E, ...args: CallArgs<E>): Promise<EndpointAnswer<E>>;
+export function call(endpoint: Endpoint, args: LooseArgs = {}): Promise<unknown> {
+  return send(endpoint, args);
+}
+
+const METHODS: Readonly<Record<Endpoint['method'], Method>> = {
+  get: 'GET',
+  post: 'POST',
+  put: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+};
+
+const send = (endpoint: Endpoint, args: LooseArgs): Promise<unknown> =>
+  api(METHODS[endpoint.method], urlOf(endpoint, args), {
+    ...(args.body === undefined ? {} : { body: args.body }),
+    // An endpoint without an answer (204) reads as null.
+    schema: endpoint.response ?? z.unknown().transform(() => null),
+  });
+
+/** The items of a list answer. */
+type ItemOf<E extends Endpoint> =
+  EndpointAnswer<E> extends { readonly items: readonly (infer T)[] } ? T : never;
+
+/** Every page of a list endpoint, 1000 at a time (the lists the pages read in full are short). */
+export function callAll<E extends Endpoint>(endpoint: E, ...args: CallArgs<E>): Promise<ItemOf<E>[]>;
+export async function callAll(endpoint: Endpoint, args: LooseArgs = {}): Promise<unknown[]> {
+  const Page = z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() });
+  const items: unknown[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = { ...args.query, limit: '1000', ...(cursor === null ? {} : { cursor }) };
+    const answer = Page.parse(await send(endpoint, { ...args, query }));
+    items.push(...answer.items);
+    cursor = answer.nextCursor;
+  } while (cursor !== null);
+  return items;
+}

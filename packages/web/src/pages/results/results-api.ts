@@ -1,179 +1,46 @@
-import { RunFunnel } from '@opencvm/core';
-import { z } from 'zod';
+import { campaignsApi, importApi, resultsApi } from '@opencvm/core';
+import type { z } from 'zod';
 
-/** The answers the home and results pages read, checked as they arrive. */
+/** The answers the home and results pages read: the shared contract's schemas (core/src/api). */
 
-const Interval = z.tuple([z.number(), z.number()]).nullable();
-const Num = z.number().nullable();
-
-export const LiftTest = z.object({
-  treatmentMean: Num,
-  controlMean: Num,
-  lift: Num,
-  liftRelative: Num,
-  ci: Interval,
-  relativeCi: Interval,
-  statistic: Num,
-  pValue: Num,
-});
-export type LiftTest = z.infer<typeof LiftTest>;
-
-export const MetricResult = z.object({
-  kind: z.enum(['rate', 'mean']),
-  test: LiftTest,
-  incremental: z.object({ value: Num, ci: Interval }),
-});
-export type MetricResult = z.infer<typeof MetricResult>;
-
-export const ArmSummary = z.object({
-  group: z.enum(['target', 'control', 'ucg']),
-  n: z.number(),
-  converters: z.number(),
-  active: z.number(),
-  orders: z.number(),
-  revenue: z.string(),
-  revenueMean: z.number(),
-  conversionRate: Num,
-  averageCheck: Num,
-});
-export type ArmSummary = z.infer<typeof ArmSummary>;
-
-export const METRIC_NAMES = ['conversion', 'revenue', 'orders', 'retention'] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
-
-export const Comparison = z.object({
-  comparison: z.enum(['control', 'ucg']).nullable(),
-  arms: z.object({
-    target: ArmSummary.optional(),
-    control: ArmSummary.optional(),
-    ucg: ArmSummary.optional(),
-  }),
-  metrics: z.object({
-    conversion: MetricResult.optional(),
-    revenue: MetricResult.optional(),
-    orders: MetricResult.optional(),
-    retention: MetricResult.optional(),
-  }),
-});
-export type Comparison = z.infer<typeof Comparison>;
-
-export const CampaignResults = Comparison.extend({
-  campaignId: z.string(),
-  runIds: z.array(z.string()).nullable(),
-  kpi: z.enum(['conversion', 'revenue', 'retention']),
-  attributionDays: z.number(),
-  asOf: z.string(),
-  warnings: z.array(
-    z.object({
-      type: z.enum(['sample_ratio_mismatch', 'underpowered', 'no_comparison']),
-      message: z.string(),
-    }),
-  ),
-  breakdown: z
-    .object({
-      by: z.string(),
-      slices: z.array(Comparison.extend({ value: z.string().nullable() })),
-    })
-    .nullable(),
-});
+export const CampaignResults = resultsApi.campaign.response;
 export type CampaignResults = z.infer<typeof CampaignResults>;
 
-export const DailySeries = z.object({
-  items: z.array(
-    z.object({
-      day: z.number(),
-      group: z.enum(['target', 'control', 'ucg']),
-      n: z.number(),
-      converters: z.number(),
-      revenue: z.string(),
-    }),
-  ),
-});
+export const Comparison = resultsApi.programme.response;
+export type Comparison = z.infer<typeof Comparison>;
+
+export type MetricResult = NonNullable<Comparison['metrics']['conversion']>;
+export type LiftTest = MetricResult['test'];
+export type ArmSummary = NonNullable<Comparison['arms']['target']>;
+
+export const METRIC_NAMES = [
+  'conversion',
+  'revenue',
+  'orders',
+  'retention',
+] as const satisfies readonly (keyof Comparison['metrics'])[];
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const DailySeries = resultsApi.daily.response;
 export type DailyPoint = z.infer<typeof DailySeries>['items'][number];
 
-export const ResultsRun = z.object({
-  id: z.string(),
-  campaignId: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  status: z.string(),
-  funnel: RunFunnel.nullable().catch(null),
-});
+export const ResultsRuns = resultsApi.runs.response;
+export const ResultsRun = ResultsRuns.shape.items.element;
 export type ResultsRun = z.infer<typeof ResultsRun>;
-export const ResultsRuns = z.object({ items: z.array(ResultsRun), nextCursor: z.string().nullable() });
 
-export const ResultsContext = z.object({
-  currency: z.string(),
-  timezone: z.string(),
-  attributes: z.array(z.object({ name: z.string(), type: z.string() })),
-  segments: z.array(z.object({ id: z.string(), name: z.string() })),
-});
+export const ResultsContext = resultsApi.context.response;
 export type ResultsContext = z.infer<typeof ResultsContext>;
 
-export const CampaignSummary = z.object({
-  campaign: z.object({
-    id: z.string(),
-    name: z.string(),
-    status: z.string(),
-    channel: z.string(),
-    goal: z.object({ kpi: z.string(), eventType: z.string() }),
-  }),
-  updatedAt: z.string(),
-});
-export type CampaignSummary = z.infer<typeof CampaignSummary>;
-export const CampaignPage = z.object({ items: z.array(CampaignSummary), nextCursor: z.string().nullable() });
+/** Campaign lists as the results pages read them. */
+export const CampaignPage = campaignsApi.list.response;
+export type CampaignSummary = z.infer<typeof CampaignPage>['items'][number];
 
-export const RevenueShareRow = z.object({
-  campaignId: z.string(),
-  campaignName: z.string(),
-  channel: z.string(),
-  offerId: z.string().nullable(),
-  incrementalRevenue: Num,
-  ci: Interval,
-  pValue: Num,
-  sharePercent: Num,
-  shareAmount: Num,
-});
-export type RevenueShareRow = z.infer<typeof RevenueShareRow>;
-export const RevenueShare = z.object({ items: z.array(RevenueShareRow) });
+export const RevenueShare = resultsApi.revenueShare.response;
+export type RevenueShareRow = z.infer<typeof RevenueShare>['items'][number];
 
-export const Summary = z.object({
-  customers: z.number(),
-  events: z.number(),
-  relations: z.number(),
-  lastEventAt: z.string().nullable(),
-  lastImportAt: z.string().nullable(),
-});
+export const Summary = importApi.summary.response;
 
-const Ratio = z.number().nullable();
-export const ContactPressure = z.object({
-  from: z.string(),
-  to: z.string(),
-  timezone: z.string(),
-  counted: z.literal('sent'),
-  base: z.number(),
-  weeks: z.number(),
-  byWeek: z.array(
-    z.object({
-      weekStart: z.string(),
-      channel: z.string(),
-      messages: z.number(),
-      customers: z.number(),
-      perContacted: Ratio,
-      perBase: Ratio,
-    }),
-  ),
-  byChannel: z.array(
-    z.object({
-      channel: z.string(),
-      messages: z.number(),
-      activeWeeks: z.number(),
-      perContactedWeekly: Ratio,
-      perBaseWeekly: Ratio,
-      peakPerContacted: Ratio,
-    }),
-  ),
-});
+export const ContactPressure = resultsApi.contactPressure.response;
 export type ContactPressure = z.infer<typeof ContactPressure>;
 
 /** YYYY-MM-DD of a date in UTC (what the API's period parameters take). */

@@ -14,10 +14,8 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { SegmentRule } from '@opencvm/core';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { z } from 'zod';
 import { api } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
@@ -25,11 +23,7 @@ import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { segmentsMessages } from '../../i18n/segments-messages.ts';
-import { SavedSegment, segmentApi } from './segment-api.ts';
-
-const Presets = z.object({
-  items: z.array(z.object({ key: z.string(), name: z.string(), rule: SegmentRule })),
-});
+import { Presets, SavedSegment, segmentApi } from './segment-api.ts';
 
 type SortKey = 'name' | 'size' | 'updated';
 

@@ -14,30 +14,14 @@ import {
 } from '@mantine/core';
 import { API_KEY_SCOPES, type ApiKeyScope } from '@opencvm/core';
 import { type FormEvent, useState } from 'react';
-import { z } from 'zod';
 import { api } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
+import { ApiKeyList, CreatedKey, PublicApiKey, UserList as UserNames } from './settings-api.ts';
 import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
-
-const PublicApiKey = z.object({
-  id: z.string(),
-  name: z.string(),
-  scope: z.enum(API_KEY_SCOPES),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revoked: z.boolean(),
-});
-type PublicApiKey = z.infer<typeof PublicApiKey>;
-const ApiKeyList = z.object({ items: z.array(PublicApiKey) });
-// Only what names the creator of a key: the list answers their user id.
-const UserNames = z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) });
-const CreatedKey = z.object({ key: PublicApiKey, secret: z.string() });
-type CreatedKey = z.infer<typeof CreatedKey>;
 
 const isScope = (value: string | null): value is ApiKeyScope =>
   API_KEY_SCOPES.some((scope) => scope === value);

@@ -14,34 +14,12 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { type FormEvent, Fragment, useCallback, useEffect, useRef, useState } from 'react';
-import { z } from 'zod';
 import { api } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
+import { type AuditEntry, AuditPage, Verification } from './settings-api.ts';
 import { TabLoading } from './settings-shared.tsx';
-
-const AuditEntry = z.object({
-  seq: z.number().int(),
-  at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.object({ type: z.string(), id: z.string() }).nullable(),
-  before: z.unknown(),
-  after: z.unknown(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
-type AuditEntry = z.infer<typeof AuditEntry>;
-const AuditPage = z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() });
-const Verification = z.object({
-  ok: z.boolean(),
-  entries: z.number().int(),
-  lastHash: z.string().optional(),
-  seq: z.number().int().optional(),
-  reason: z.string().optional(),
-});
-type Verification = z.infer<typeof Verification>;
 
 const PAGE_SIZE = 50;
 

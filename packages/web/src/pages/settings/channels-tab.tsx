@@ -1,32 +1,12 @@
 import { Alert, Badge, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { ADAPTER_KINDS, OUTBOX_STATUSES } from '@opencvm/core';
-import { z } from 'zod';
+import { OUTBOX_STATUSES } from '@opencvm/core';
 import { api } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
+import { ChannelList, type ChannelView } from './settings-api.ts';
 import { TabLoading } from './settings-shared.tsx';
-
-const ChannelView = z.object({
-  channel: z.string(),
-  route: z
-    .object({
-      adapter: z.enum(ADAPTER_KINDS),
-      ratePerSecond: z.number(),
-      concurrency: z.number().int(),
-      maxAttempts: z.number().int(),
-      retryBaseSeconds: z.number(),
-      retryMaxSeconds: z.number(),
-      sendTimeoutSeconds: z.number(),
-      options: z.record(z.string(), z.unknown()),
-      credentials: z.record(z.string(), z.literal('configured')),
-    })
-    .nullable(),
-  outbox: z.record(z.string(), z.number().int()),
-});
-type ChannelView = z.infer<typeof ChannelView>;
-const ChannelList = z.object({ items: z.array(ChannelView) });
 
 const CHANNEL_NAMES: Readonly<Record<string, string>> = { sms: 'SMS', email: 'E-mail', push: 'Push' };
 

@@ -20,28 +20,19 @@ import {
   type CapScope,
   CHANNELS,
   type Channel,
-  ContactPolicy,
+  type ContactPolicy,
   type PeriodCaps,
   type QuietHours,
 } from '@opencvm/core';
 import { type FormEvent, useState } from 'react';
-import { z } from 'zod';
 import { ApiError, api } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
+import { ContactPolicySettings } from './settings-api.ts';
 import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
-
-const ContactPolicySettings = z.object({
-  policy: ContactPolicy,
-  source: z.enum(['config', 'workspace']),
-  version: z.number().int(),
-  updatedAt: z.string().nullable(),
-  updatedBy: z.string().nullable(),
-});
-type ContactPolicySettings = z.infer<typeof ContactPolicySettings>;
 
 /** Total first: it is the cap a CVM team sets before any per-channel one. */
 const SCOPES: readonly CapScope[] = ['total', ...CAP_SCOPES.filter((scope) => scope !== 'total')];

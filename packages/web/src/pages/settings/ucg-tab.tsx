@@ -12,22 +12,14 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { z } from 'zod';
 import { api } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
+import { UcgSettings } from './settings-api.ts';
 import { ConfirmModal, TabLoading, useFieldErrors } from './settings-shared.tsx';
-
-const UcgSettings = z.object({
-  salt: z.string(),
-  share: z.number(),
-  rotatedAt: z.string(),
-  history: z.array(z.object({ salt: z.string(), share: z.number(), from: z.string(), to: z.string() })),
-});
-type UcgSettings = z.infer<typeof UcgSettings>;
 
 /** The universal control group: its share, salt and past periods; a redraw for those who may. */
 export const UcgTab = () => {

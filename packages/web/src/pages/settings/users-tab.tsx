@@ -13,7 +13,6 @@ import {
 } from '@mantine/core';
 import { ROLES, type Role } from '@opencvm/core';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { z } from 'zod';
 import { api } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
@@ -21,19 +20,8 @@ import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
+import { PublicUser, UserList } from './settings-api.ts';
 import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
-
-const PublicUser = z.object({
-  id: z.string(),
-  name: z.string(),
-  displayName: z.string().nullable(),
-  role: z.enum(ROLES),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  disabled: z.boolean(),
-});
-type PublicUser = z.infer<typeof PublicUser>;
-const UserList = z.object({ items: z.array(PublicUser) });
 
 const isRole = (value: string | null): value is Role => ROLES.some((role) => role === value);
 

@@ -2,8 +2,8 @@ import { createApp, unsubscribeKey, unsubscribeToken } from '@opencvm/app';
 import type { NormalizedRow } from '@opencvm/core';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { signedInClient } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { signedInClient } from '../test-server.ts';
 
 /** Dead letters, requeueing, a run's delivery report and the unsubscribe page over HTTP. */
 
@@ -21,8 +21,8 @@ const json = async (response: Response | Promise<Response>): Promise<any> => (aw
 const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
   const test = await adapter.open(schema);
   const app = await createApp({ store: test.store, schema }, { clock: () => NOW });
-  await app.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
-  await app.store.runs.startRun({
+  await test.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
+  await test.store.runs.startRun({
     id: 'run-1',
     campaignId: 'spring',
     campaignVersion: 1,
@@ -30,7 +30,7 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
     dryRun: false,
     dueAt: null,
   });
-  await app.store.runs.writeOutcomes({
+  await test.store.runs.writeOutcomes({
     runId: 'run-1',
     campaignId: 'spring',
     channel: 'email',
@@ -54,14 +54,14 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
     })),
   });
   const server = signedInClient(createServer(app, { version: '0.0.0-test' }).server, app);
-  return { app, server, [Symbol.asyncDispose]: () => test[Symbol.asyncDispose]() };
+  return { app, store: test.store, server, [Symbol.asyncDispose]: () => test[Symbol.asyncDispose]() };
 };
 
 for (const adapter of ADAPTERS) {
   describe(`delivery API on ${adapter.name}`, () => {
     it('lists dead letters, requeues a run’s failures and reports its delivery', async () => {
       await using api = await openServer(adapter);
-      const { store } = api.app;
+      const { store } = api;
       await store.delivery.claimDue({
         channel: 'email',
         now: NOW,
@@ -128,7 +128,7 @@ for (const adapter of ADAPTERS) {
 
     it('asks before unsubscribing, in the reader’s language, then withdraws consent', async () => {
       await using api = await openServer(adapter);
-      const key = await unsubscribeKey(api.app.store);
+      const key = await unsubscribeKey(api.store);
       const token = unsubscribeToken(key, {
         customerId: 'anna',
         channel: 'email',
@@ -151,7 +151,7 @@ for (const adapter of ADAPTERS) {
       expect((await api.app.customer('anna'))?.customer.consent_email_marketing).toBe(false);
       expect((await api.app.customer('boris'))?.customer.consent_email_marketing).toBe(true);
       // Anna's message not yet sent is withdrawn; Boris's stays.
-      const outbox = await api.app.store.runs.outbox('run-1');
+      const outbox = await api.store.runs.outbox('run-1');
       expect(outbox.map((row) => [row.customerId, row.status])).toEqual([
         ['anna', 'cancelled'],
         ['boris', 'pending'],
@@ -160,7 +160,7 @@ for (const adapter of ADAPTERS) {
 
     it('unsubscribes with one click from the mail client and refuses forged links', async () => {
       await using api = await openServer(adapter);
-      const key = await unsubscribeKey(api.app.store);
+      const key = await unsubscribeKey(api.store);
       const token = unsubscribeToken(key, {
         customerId: 'boris',
         channel: 'email',

@@ -1,8 +1,8 @@
 import { createApp } from '@opencvm/app';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { signedInClient } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { signedInClient } from '../test-server.ts';
 
 const schema = testSchema();
 

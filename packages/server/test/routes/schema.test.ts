@@ -1,8 +1,8 @@
 import { createApp } from '@opencvm/app';
 import { ADAPTERS, TEST_SCHEMA_INPUT, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { keyHeaders, sessionHeaders } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { keyHeaders, sessionHeaders } from '../test-server.ts';
 
 const SECRET = 'webhook-signing-s3cret';
 

@@ -2,8 +2,8 @@ import { createApp } from '@opencvm/app';
 import type { NormalizedRow } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { signedInClient } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { signedInClient } from '../test-server.ts';
 
 /** Results, programme, revenue share and planning over HTTP. */
 
@@ -28,8 +28,8 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       let now = RUN_AT;
       const app = await createApp({ store: test.store, schema }, { clock: () => now });
-      await app.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
-      await app.store.segments.saveList('nobody', [], RUN_AT);
+      await test.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
+      await test.store.segments.saveList('nobody', [], RUN_AT);
       await app.campaigns.createOffer(offerInput({ cooldownDays: 0, channels: ['sms'] }));
       const { createdBy: _author, ...definition } = campaignInput({
         audience: { type: 'rule', rule: { type: 'not', rule: { type: 'list', list: 'nobody' } } },
@@ -50,7 +50,7 @@ for (const adapter of ADAPTERS) {
           ts: new Date(RUN_AT.getTime() + DAY).toISOString(),
           amount: 20,
         }));
-      await app.store.importRows('events', events, new Set(['id', 'customer_id', 'type', 'ts', 'amount']));
+      await test.store.importRows('events', events, new Set(['id', 'customer_id', 'type', 'ts', 'amount']));
       now = new Date(RUN_AT.getTime() + 10 * DAY);
       const server = signedInClient(createServer(app, { version: '0.0.0-test' }).server, app);
 

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Hono } from 'hono';
-import type { ApiEnv } from './api-route.ts';
-import type { ApiError } from './errors.ts';
+import type { ApiEnv } from '../api-route.ts';
+import type { ApiError } from '../errors.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -2,8 +2,8 @@ import { createApp } from '@opencvm/app';
 import { Campaign, type NormalizedRow, Offer, type Role } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { sessionHeaders } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { sessionHeaders } from '../test-server.ts';
 
 const schema = testSchema();
 const NOW = new Date('2026-01-15T10:00:00.000Z');
@@ -17,7 +17,7 @@ const CUSTOMERS: NormalizedRow[] = [
 const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
   const test = await adapter.open(schema);
   const app = await createApp({ store: test.store, schema }, { clock: () => NOW });
-  await app.store.importRows('customers', CUSTOMERS, new Set(Object.keys(CUSTOMERS[0] ?? {})));
+  await test.store.importRows('customers', CUSTOMERS, new Set(Object.keys(CUSTOMERS[0] ?? {})));
   const { server } = createServer(app, { version: '0.0.0-test' });
   const sessions = new Map<string, Promise<Record<string, string>>>();
   const get = async (path: string, role: Role = 'admin') => {
@@ -28,7 +28,7 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
     }
     return server.request(path, { headers: await session });
   };
-  return { app, get, [Symbol.asyncDispose]: () => test[Symbol.asyncDispose]() };
+  return { app, store: test.store, get, [Symbol.asyncDispose]: () => test[Symbol.asyncDispose]() };
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies loosely; the assertions are the type check.
@@ -132,7 +132,7 @@ for (const adapter of ADAPTERS) {
 
     it('lists a customer’s contact history with campaign, offer, outcome and delivery', async () => {
       await using api = await openServer(adapter);
-      const store = api.app.store;
+      const store = api.store;
       await store.campaigns.saveOffer(Offer.parse(offerInput()), NOW);
       await store.campaigns.saveCampaign(Campaign.parse(campaignInput()), { expectedVersion: null, at: NOW });
       await store.runs.startRun({

@@ -1,9 +1,8 @@
-import type { App, DeliveryError } from '@opencvm/app';
+import { deliveryApi } from '@opencvm/core';
 import { z } from 'zod';
-import { type ApiRouter, jsonBody, pathParam } from './api-route.ts';
-import { type ApiError, invalidBody } from './errors.ts';
-import { named } from './openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from './pagination.ts';
+import { type ApiRouter, endpointRoute, jsonBody, pathParam, type RouteDeps, reply } from '../api-route.ts';
+import { named } from '../openapi.ts';
+import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
 
 /**
  * Delivery over HTTP: dead letters, requeueing, a run's delivery report, and the unsubscribe
@@ -88,15 +87,8 @@ const DeadLetter = named(
 );
 const HTML = 'text/html';
 
-export const addDeliveryRoutes = (
-  router: ApiRouter,
-  deps: { readonly app: App; readonly fail: (error: ApiError) => Response },
-): void => {
-  const { app, fail } = deps;
-  const refusal = (error: DeliveryError) =>
-    error.type === 'not_found'
-      ? fail({ code: 'not_found', message: error.message })
-      : fail(invalidBody(error.issues));
+export const addDeliveryRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
 
   router.route(
     {
@@ -116,7 +108,7 @@ export const addDeliveryRoutes = (
         channel: c.req.query('channel'),
         limit: readCount(page.value),
       });
-      return result.ok ? c.json(pageOf(result.value, page.value)) : refusal(result.error);
+      return result.ok ? c.json(pageOf(result.value, page.value)) : refuse(result.error);
     },
   );
 
@@ -138,23 +130,21 @@ export const addDeliveryRoutes = (
       if (!decoded.ok) return fail(decoded.error);
       const body = decoded.value;
       const result = await app.delivery.requeue(body);
-      return result.ok ? c.json({ requeued: result.value }) : refusal(result.error);
+      return result.ok ? c.json({ requeued: result.value }) : refuse(result.error);
     },
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/runs/:runId/delivery',
+    endpointRoute(deliveryApi.run, {
       // Not for viewers: gateways' failure reasons may quote a recipient's address or number.
       access: 'data.read',
       tag: 'Delivery',
       summary: "A run's delivery: statuses, failures by reason, and per channel",
-      responses: { 200: { description: 'The delivery report.' } },
-    },
+      answer: 'The delivery report.',
+    }),
     async (c) => {
       const result = await app.delivery.runDelivery(pathParam(c, 'runId'));
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? reply(c, deliveryApi.run, result.value) : refuse(result.error);
     },
   );
 

@@ -1,8 +1,7 @@
-import { type App, type ResultsError, revenueShareCsv } from '@opencvm/app';
-import { z } from 'zod';
-import { type ApiRouter, jsonBody, pathParam } from './api-route.ts';
-import { type ApiError, invalidInput } from './errors.ts';
-import { named } from './openapi.ts';
+import { revenueShareCsv } from '@opencvm/app';
+import { resultsApi } from '@opencvm/core';
+import { type ApiRouter, endpointRoute, jsonBody, pathParam, type RouteDeps, reply } from '../api-route.ts';
+import { invalidInput } from '../errors.ts';
 
 /**
  * Measurement over HTTP: a campaign's results (whole, by attribute or segment, daily series), the
@@ -16,37 +15,8 @@ const instant = (text: string | undefined): Date | null => {
   return Number.isNaN(date.getTime()) ? null : date;
 };
 
-const Period = z.object({
-  from: z.string().describe('First day (or instant) of the period, e.g. 2026-03-01.'),
-  to: z.string().describe('End of the period (exclusive), e.g. 2026-04-01.'),
-});
-const ResultsQuery = z.object({
-  run: z.string().optional().describe('One run; the latest real run when absent.'),
-  by: z.string().optional().describe('A customer attribute or `segment:<id>` to break the results down by.'),
-});
-const RevenueShareQuery = Period.extend({
-  share: z.string().optional().describe('The share of incremental revenue, in percent (0–100).'),
-  format: z.enum(['json', 'csv']).optional(),
-});
-const PlanningInput = named(
-  z.object({
-    baseRate: z.number().describe('The expected conversion rate without the campaign, between 0 and 1.'),
-    audience: z.number().int().describe('How many customers the campaign reaches.'),
-    controlShare: z.number().optional().describe('The control group, in percent; 10 when absent.'),
-    mde: z.number().optional().describe('A wanted minimum detectable effect (absolute lift).'),
-  }),
-  'PlanningInput',
-);
-
-export const addResultsRoutes = (
-  router: ApiRouter,
-  deps: { readonly app: App; readonly fail: (error: ApiError) => Response },
-): void => {
-  const { app, fail } = deps;
-  const refusal = (error: ResultsError) =>
-    error.type === 'not_found'
-      ? fail({ code: 'not_found', message: error.message })
-      : fail({ code: 'invalid_body', path: error.path, message: error.message });
+export const addResultsRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const { app, fail, refuse } = deps;
   const period = (from: string | undefined, to: string | undefined) => {
     const start = instant(from);
     const end = instant(to);
@@ -62,75 +32,56 @@ export const addResultsRoutes = (
   };
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/campaigns/:id/results',
+    endpointRoute(resultsApi.campaign, {
       access: 'dashboard.read',
       tag: 'Results',
       summary: "A campaign's results: every arm, every metric, with confidence intervals",
-      query: ResultsQuery,
-      responses: { 200: { description: 'The results.' } },
-    },
+      answer: 'The results.',
+    }),
     async (c) => {
       const result = await app.results.campaignResults(pathParam(c, 'id'), {
         runId: c.req.query('run'),
         by: c.req.query('by'),
       });
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? reply(c, resultsApi.campaign, result.value) : refuse(result.error);
     },
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/campaigns/:id/results/daily',
+    endpointRoute(resultsApi.daily, {
       access: 'dashboard.read',
       tag: 'Results',
       summary: "A campaign's results day by day",
-      query: ResultsQuery.pick({ run: true }),
-      responses: {
-        200: { description: 'One item per day.', schema: z.object({ items: z.array(z.unknown()) }) },
-      },
-    },
+      answer: 'One item per day.',
+    }),
     async (c) => {
       const result = await app.results.dailySeries(pathParam(c, 'id'), { runId: c.req.query('run') });
-      return result.ok ? c.json({ items: result.value }) : refusal(result.error);
+      return result.ok ? reply(c, resultsApi.daily, { items: result.value }) : refuse(result.error);
     },
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/programme',
+    endpointRoute(resultsApi.programme, {
       access: 'dashboard.read',
       tag: 'Results',
       summary: 'The whole programme against the universal control group over a period',
-      query: Period,
-      responses: { 200: { description: 'The programme results.' } },
-    },
+      answer: 'The programme results.',
+    }),
     async (c) => {
       const range = period(c.req.query('from'), c.req.query('to'));
       if ('error' in range) return range.error;
       const result = await app.results.programme(range);
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? reply(c, resultsApi.programme, result.value) : refuse(result.error);
     },
   );
 
   router.route(
-    {
-      method: 'get',
-      path: '/v1/revenue-share',
+    endpointRoute(resultsApi.revenueShare, {
       access: 'dashboard.read',
       tag: 'Results',
       summary: 'Incremental revenue per campaign and offer, and its share (JSON or CSV)',
-      query: RevenueShareQuery,
-      responses: {
-        200: {
-          description: 'One item per campaign, channel and offer; CSV with `format=csv`.',
-          schema: z.object({ items: z.array(z.unknown()) }),
-        },
-      },
-    },
+      answer: 'One item per campaign, channel and offer; CSV with `format=csv`.',
+    }),
     async (c) => {
       const range = period(c.req.query('from'), c.req.query('to'));
       if ('error' in range) return range.error;
@@ -140,27 +91,24 @@ export const addResultsRoutes = (
         return fail(invalidInput('share', 'expected a percentage from 0 to 100', 'invalid_value'));
       }
       const result = await app.results.revenueShare({ ...range, sharePercent: share });
-      if (!result.ok) return refusal(result.error);
+      if (!result.ok) return refuse(result.error);
       if (c.req.query('format') === 'csv') {
         return c.body(revenueShareCsv(result.value), 200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': 'attachment; filename="revenue-share.csv"',
         });
       }
-      return c.json({ items: result.value });
+      return reply(c, resultsApi.revenueShare, { items: result.value });
     },
   );
 
   router.route(
-    {
-      method: 'post',
-      path: '/v1/planning',
+    endpointRoute(resultsApi.plan, {
       access: 'results.read',
       tag: 'Results',
       summary: 'The smallest effect a campaign can detect, or the audience and control a wanted one needs',
-      body: PlanningInput,
-      responses: { 200: { description: 'The plan.' } },
-    },
+      answer: 'The plan.',
+    }),
     async (c) => {
       const decoded = await jsonBody(c);
       if (!decoded.ok) return fail(decoded.error);
@@ -175,7 +123,7 @@ export const addResultsRoutes = (
         controlSharePercent: field('controlShare') ?? 10,
         mde: field('mde'),
       });
-      return result.ok ? c.json(result.value) : refusal(result.error);
+      return result.ok ? reply(c, resultsApi.plan, result.value) : refuse(result.error);
     },
   );
 };

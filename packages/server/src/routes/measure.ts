@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { type MeasureCsvError, measureCsv, parseExperimentMetric } from '@opencvm/app';
+import { measureCsv, parseExperimentMetric } from '@opencvm/app';
 import type { ExperimentMetric, ExperimentSpec } from '@opencvm/core';
 import { z } from 'zod';
-import type { ApiRouter } from './api-route.ts';
-import type { ApiError } from './errors.ts';
+import type { ApiRouter, RouteDeps } from '../api-route.ts';
+import type { ApiError } from '../errors.ts';
 
 /**
  * `POST /v1/measure`: the offline analysis of `cvm measure` over HTTP. The query names the columns
@@ -59,37 +59,6 @@ const parameterOf = (column: string, spec: ExperimentSpec): string => {
   return 'metric';
 };
 
-const refusal = (error: MeasureCsvError, spec: ExperimentSpec): ApiError => {
-  switch (error.type) {
-    case 'repeated_metric':
-      return { code: 'invalid_body', path: 'metric', message: error.message };
-    case 'unknown_columns':
-      return {
-        code: 'invalid_body',
-        path: parameterOf(error.columns[0] ?? '', spec),
-        message: error.message,
-        details: { columns: error.columns, header: error.header },
-      };
-    case 'control_not_found':
-      return {
-        code: 'invalid_body',
-        path: 'control',
-        message: error.message,
-        details: { groups: error.groups },
-      };
-    case 'invalid_values':
-      return {
-        code: 'invalid_body',
-        path: '(body)',
-        message: error.message,
-        details: { issues: error.issues, truncated: error.truncated },
-      };
-    case 'empty_file':
-    case 'unreadable':
-      return { code: 'invalid_body', path: '(body)', message: error.message };
-  }
-};
-
 const MeasureQuery = z.object({
   group: z.string().describe('The column holding each customer’s group.'),
   control: z.string().describe('The group value of the control.'),
@@ -100,11 +69,8 @@ const MeasureQuery = z.object({
   by: z.string().optional().describe('A column to break the report down by.'),
 });
 
-export const addMeasureRoutes = (
-  router: ApiRouter,
-  deps: { readonly fail: (error: ApiError) => Response },
-): void => {
-  const { fail } = deps;
+export const addMeasureRoutes = (router: ApiRouter, deps: Pick<RouteDeps, 'fail' | 'refuse'>): void => {
+  const { fail, refuse } = deps;
 
   router.route(
     {
@@ -130,7 +96,9 @@ export const addMeasureRoutes = (
       if ('error' in parsed) return fail(parsed.error);
       // Streamed into the parser: the body is never held whole, only the running tallies are.
       const result = await measureCsv(c.req.raw.body ?? Readable.from([]), parsed.spec);
-      return result.ok ? c.json(result.value.report) : fail(refusal(result.error, parsed.spec));
+      return result.ok
+        ? c.json(result.value.report)
+        : refuse(result.error, { parameterOfColumn: (column) => parameterOf(column, parsed.spec) });
     },
   );
 };

@@ -5,9 +5,9 @@ import { type ExperimentRow, type ExperimentSpec, measureExperiment } from '@ope
 import { ComparisonReference, disagreements, loadStatsReference } from '@opencvm/core/testing';
 import { ADAPTERS, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { MAX_MEASURE_BODY_BYTES } from '../src/measure-routes.ts';
-import { signedInClient } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { MAX_MEASURE_BODY_BYTES } from '../../src/routes/measure.ts';
+import { signedInClient } from '../test-server.ts';
 
 /** `POST /v1/measure`: `cvm measure` over HTTP, the CSV as the body and the columns in the query. */
 

@@ -2,8 +2,8 @@ import { createApp } from '@opencvm/app';
 import type { NormalizedRow, Role } from '@opencvm/core';
 import { ADAPTERS, TEST_SCHEMA_INPUT, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { sessionHeaders } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { sessionHeaders } from '../test-server.ts';
 
 /** Credentials written into the config; no answer may hold any of them. */
 const SECRETS = [
@@ -66,7 +66,7 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
   const test = await adapter.open(schema);
   const now = new Date('2026-01-15T10:00:00Z');
   const app = await createApp({ store: test.store, schema }, { clock: () => now });
-  await app.store.importRows('customers', [CUSTOMER], new Set(Object.keys(CUSTOMER)));
+  await test.store.importRows('customers', [CUSTOMER], new Set(Object.keys(CUSTOMER)));
   const { server } = createServer(app, { version: '0.0.0-test' });
   const sessions = new Map<string, Promise<Record<string, string>>>();
   const send = async (
@@ -94,6 +94,7 @@ const openServer = async (adapter: (typeof ADAPTERS)[number]) => {
   };
   return {
     app,
+    store: test.store,
     send,
     [Symbol.asyncDispose]: () => test[Symbol.asyncDispose](),
   };
@@ -166,7 +167,7 @@ for (const adapter of ADAPTERS) {
       });
 
       // Each change is in the audit log with the policy before it; refused ones are not.
-      const audit = (await api.app.store.audit.list({ limit: 10 })).filter((entry) =>
+      const audit = (await api.store.audit.list({ limit: 10 })).filter((entry) =>
         entry.action.startsWith('contact_policy.'),
       );
       expect(audit).toMatchObject([

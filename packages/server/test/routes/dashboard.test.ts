@@ -2,8 +2,8 @@ import { createApp } from '@opencvm/app';
 import type { NormalizedRow } from '@opencvm/core';
 import { ADAPTERS, campaignInput, offerInput, testSchema } from '@opencvm/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { createServer } from '../src/create-server.ts';
-import { sessionHeaders } from './test-server.ts';
+import { createServer } from '../../src/create-server.ts';
+import { sessionHeaders } from '../test-server.ts';
 
 /** What the home and results pages read as a viewer: contact pressure, run funnels, breakdowns. */
 
@@ -28,8 +28,8 @@ for (const adapter of ADAPTERS) {
       await using test = await adapter.open(schema);
       let now = RUN_AT;
       const app = await createApp({ store: test.store, schema }, { clock: () => now });
-      await app.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
-      await app.store.segments.saveList('nobody', [], RUN_AT);
+      await test.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
+      await test.store.segments.saveList('nobody', [], RUN_AT);
       const segment = await app.segments.save(
         {
           id: 'berliners',
@@ -52,7 +52,7 @@ for (const adapter of ADAPTERS) {
       const run = await app.runs.run({ campaignId: 'spring-sale', dryRun: false });
       if (!run.ok) throw new Error(run.error.message);
       // The gateway accepts every queued message a minute after the run.
-      const claimed = await app.store.delivery.claimDue({
+      const claimed = await test.store.delivery.claimDue({
         channel: 'sms',
         now: RUN_AT,
         limit: 1000,
@@ -60,7 +60,7 @@ for (const adapter of ADAPTERS) {
         leaseUntil: new Date(RUN_AT.getTime() + 60_000),
       });
       expect(claimed.length).toBeGreaterThan(0);
-      await app.store.delivery.recordOutcomes(
+      await test.store.delivery.recordOutcomes(
         'test',
         claimed.map((message) => ({
           runId: message.runId,
