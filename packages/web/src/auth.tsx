@@ -1,20 +1,9 @@
-import { PERMISSIONS, type Permission, ROLES } from '@opencvm/core';
+import { accountsApi, type EndpointAnswer, type Permission } from '@opencvm/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { z } from 'zod';
-import { ApiError, api, setCsrfToken, setOnUnauthenticated } from './api/client.ts';
+import { ApiError, call, setCsrfToken, setOnUnauthenticated } from './api/client.ts';
 
-export const Session = z.object({
-  kind: z.enum(['user', 'key', 'operator']),
-  name: z.string(),
-  role: z.enum(ROLES).nullable(),
-  scope: z.string().nullable(),
-  permissions: z.array(z.enum(PERMISSIONS)),
-  masked: z.boolean(),
-  csrfToken: z.string().nullable(),
-});
-export type Session = z.infer<typeof Session>;
-
-const SignedIn = z.object({ csrfToken: z.string() });
+/** Who is signed in, as `GET /v1/session` answers (the shared contract's schema). */
+export type Session = EndpointAnswer<typeof accountsApi.session>;
 
 type SessionState =
   | { readonly status: 'loading' }
@@ -37,13 +26,13 @@ export const AuthProvider = ({ children }: { readonly children: ReactNode }) => 
 
   const refresh = useCallback(async () => {
     try {
-      const session = await api('GET', '/v1/session', { schema: Session });
+      const session = await call(accountsApi.session);
       setCsrfToken(session.csrfToken);
       setState({ status: 'signed-in', session });
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401) throw error;
       setCsrfToken(null);
-      const setup = await api('GET', '/v1/setup', { schema: z.object({ required: z.boolean() }) });
+      const setup = await call(accountsApi.setupState);
       setState({ status: 'signed-out', setupRequired: setup.required });
     }
   }, []);
@@ -60,17 +49,17 @@ export const AuthProvider = ({ children }: { readonly children: ReactNode }) => 
     () => ({
       state,
       login: async (name, password) => {
-        const signedIn = await api('POST', '/v1/session', { body: { name, password }, schema: SignedIn });
+        const signedIn = await call(accountsApi.logIn, { body: { name, password } });
         setCsrfToken(signedIn.csrfToken);
         await refresh();
       },
       setup: async (input) => {
-        const signedIn = await api('POST', '/v1/setup', { body: input, schema: SignedIn });
+        const signedIn = await call(accountsApi.setup, { body: input });
         setCsrfToken(signedIn.csrfToken);
         await refresh();
       },
       logout: async () => {
-        await api('DELETE', '/v1/session');
+        await call(accountsApi.logOut);
         setCsrfToken(null);
         setState({ status: 'signed-out', setupRequired: false });
       },
