@@ -18,7 +18,7 @@ import {
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type Acting, AS_HELP, OPTIONAL_AS_HELP } from '../audited.ts';
 import { EXIT, fail, unwrap } from '../errors.ts';
-import { positiveInteger } from '../options.ts';
+import { parseJson, positiveInteger } from '../options.ts';
 import { table } from '../table.ts';
 import type { CommandDeps } from './command-deps.ts';
 
@@ -48,17 +48,6 @@ export const registerCampaignCommands = (program: Command, deps: CommandDeps): v
   /** Who acts when `--as` is not given: the OS login. */
   const defaultUser = deps.login;
   const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
-
-  const parseJson = (text: string, source: string): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      return fail(
-        `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-        EXIT.usage,
-      );
-    }
-  };
 
   /** The definition given with --file or --json. */
   const readDefinition = async (options: DefinitionOptions): Promise<unknown> => {

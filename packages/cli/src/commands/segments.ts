@@ -5,7 +5,7 @@ import { type FieldValue, SegmentRule } from '@opencvm/core';
 import type { Command } from 'commander';
 import { type Acting, OPTIONAL_AS_HELP } from '../audited.ts';
 import { EXIT, fail, unwrap } from '../errors.ts';
-import { positiveInteger } from '../options.ts';
+import { parseJson, positiveInteger } from '../options.ts';
 import { plural, table } from '../table.ts';
 import type { CommandDeps } from './command-deps.ts';
 import { describeRule, explainLines } from './segment-text.ts';
@@ -31,17 +31,6 @@ export const registerSegmentCommands = (program: Command, deps: CommandDeps): vo
   const { withApp, out } = deps;
   const clock = deps.context.clock;
   const json = (value: unknown) => out(JSON.stringify(value, null, 2));
-
-  const parseJson = (text: string, source: string): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      return fail(
-        `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-        EXIT.usage,
-      );
-    }
-  };
 
   /** The rule given with --rule or --rule-file, or null when neither is. */
   const readRule = async (options: RuleOptions): Promise<{ readonly value: unknown } | null> => {

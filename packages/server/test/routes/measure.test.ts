@@ -177,7 +177,7 @@ describe('POST /v1/measure', () => {
 });
 
 // The shared data sit next to the repository (../shared/data from its root); a fresh clone has none.
-const HILLSTROM = resolve(import.meta.dirname, '../../../../shared/data/hillstrom.csv');
+const HILLSTROM = resolve(import.meta.dirname, '../../../../../shared/data/hillstrom.csv');
 const hillstromPresent = existsSync(HILLSTROM);
 const HILLSTROM_QUERY = [
   'group=segment',
