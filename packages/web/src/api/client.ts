@@ -60,10 +60,10 @@ export const setOnUnauthenticated = (handler: () => void): void => {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface CallOptions<S extends z.ZodType> {
+interface Request {
   readonly body?: unknown;
   /** What the answer must look like; it is checked, so a page never trusts a shape blindly. */
-  readonly schema?: S;
+  readonly schema: z.ZodType;
 }
 
 /**
@@ -71,17 +71,7 @@ export interface CallOptions<S extends z.ZodType> {
  * (pages show their message and path); an answer that does not match `schema` is an ApiError
  * too (code `unexpected_answer`).
  */
-export function api(method: Method, path: string, options?: { readonly body?: unknown }): Promise<unknown>;
-export function api<S extends z.ZodType>(
-  method: Method,
-  path: string,
-  options: CallOptions<S> & { readonly schema: S },
-): Promise<z.infer<S>>;
-export async function api(
-  method: Method,
-  path: string,
-  options: CallOptions<z.ZodType> = {},
-): Promise<unknown> {
+const request = async (method: Method, path: string, options: Request): Promise<unknown> => {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
@@ -95,8 +85,7 @@ export async function api(
     onUnauthenticated();
   if (!response.ok) throw await errorOf(response);
   const body: unknown = response.status === 204 ? null : await response.json();
-  const schema = options.schema ?? z.unknown();
-  const parsed = schema.safeParse(body);
+  const parsed = options.schema.safeParse(body);
   if (!parsed.success)
     throw new ApiError(
       response.status,
@@ -106,7 +95,7 @@ export async function api(
       parsed.error.issues,
     );
   return parsed.data;
-}
+};
 
 /** The raw response of a GET (CSV downloads). */
 export const apiText = async (path: string): Promise<string> => {
@@ -156,7 +145,7 @@ const METHODS: Readonly<Record<Endpoint['method'], Method>> = {
 };
 
 const send = (endpoint: Endpoint, args: LooseArgs): Promise<unknown> =>
-  api(METHODS[endpoint.method], urlOf(endpoint, args), {
+  request(METHODS[endpoint.method], urlOf(endpoint, args), {
     ...(args.body === undefined ? {} : { body: args.body }),
     // An endpoint without an answer (204) reads as null.
     schema: endpoint.response ?? z.unknown().transform(() => null),

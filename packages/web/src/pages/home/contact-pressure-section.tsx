@@ -1,12 +1,12 @@
 import { Box, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { resultsApi } from '@opencvm/core';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { homeMessages } from '../../i18n/home-messages.ts';
 import { useFormat, useLocale, useMessages } from '../../i18n/i18n.tsx';
-import { ContactPressure } from '../results/results-api.ts';
 
 const CHANNEL_COLORS = ['#1c7ed6', '#f76707', '#37b24d', '#ae3ec9', '#f59f00'];
 
@@ -18,13 +18,7 @@ export const ContactPressureSection = ({ from, to }: { readonly from: string; re
   const { locale } = useLocale();
   // Pressure over the whole base is small (0.014 a week): two significant digits, not two decimals.
   const small = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { maximumSignificantDigits: 2 });
-  const pressure = useLoad(
-    () =>
-      api('GET', `/v1/contact-pressure?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
-        schema: ContactPressure,
-      }),
-    [from, to],
-  );
+  const pressure = useLoad(() => call(resultsApi.contactPressure, { query: { from, to } }), [from, to]);
   const ratio = (value: number | null) => (value === null ? '—' : format.decimal(value));
   const body = () => {
     if (pressure.status === 'loading') return <Loader size="sm" aria-label={common.loading} />;

@@ -1,11 +1,11 @@
 import { Alert, Badge, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
-import { api } from '../../api/client.ts';
+import { importApi } from '@opencvm/core';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { homeMessages } from '../../i18n/home-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
-import { Summary } from '../results/results-api.ts';
 
 /** Data older than this is flagged: feeds are expected at least every other day. */
 const STALE_AFTER_DAYS = 2;
@@ -16,7 +16,7 @@ export const FreshnessCard = () => {
   const t = useMessages(homeMessages);
   const common = useMessages(commonMessages);
   const format = useFormat();
-  const summary = useLoad(() => api('GET', '/v1/summary', { schema: Summary }), []);
+  const summary = useLoad(() => call(importApi.summary), []);
   if (summary.status === 'loading') return <Loader size="sm" aria-label={common.loading} />;
   if (summary.status === 'error') return <ErrorAlert error={summary.error} />;
   const { lastEventAt, lastImportAt, customers, events } = summary.value;

@@ -1,12 +1,13 @@
 import { Button, Group, Loader, SimpleGrid, Stack, Title } from '@mantine/core';
+import { resultsApi } from '@opencvm/core';
 import { type FormEvent, useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { homeMessages } from '../../i18n/home-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
-import { lastDays, ResultsContext } from '../results/results-api.ts';
+import { lastDays } from '../results/results-api.ts';
 import { ContactPressureSection } from './contact-pressure-section.tsx';
 import { FreshnessCard } from './freshness-card.tsx';
 import { PeriodFields } from './period-fields.tsx';
@@ -18,7 +19,7 @@ export const HomePage = () => {
   const common = useMessages(commonMessages);
   const [draft, setDraft] = useState(() => lastDays(90));
   const [period, setPeriod] = useState(draft);
-  const context = useLoad(() => api('GET', '/v1/results/context', { schema: ResultsContext }), []);
+  const context = useLoad(() => call(resultsApi.context), []);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setPeriod(draft);

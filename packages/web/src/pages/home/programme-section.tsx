@@ -1,13 +1,14 @@
 import { Alert, Anchor, Badge, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { campaignsApi, resultsApi } from '@opencvm/core';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { homeMessages } from '../../i18n/home-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { significanceColor, significanceOf, useResultFormat } from '../results/result-format.ts';
-import { CampaignPage, Comparison, type MetricName, type MetricResult } from '../results/results-api.ts';
+import type { MetricName, MetricResult } from '../results/results-api.ts';
 
 const Figure = ({
   label,
@@ -61,13 +62,7 @@ export const ProgrammeSection = ({
   const t = useMessages(homeMessages);
   const common = useMessages(commonMessages);
   const f = useResultFormat(currency);
-  const programme = useLoad(
-    () =>
-      api('GET', `/v1/programme?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
-        schema: Comparison,
-      }),
-    [from, to],
-  );
+  const programme = useLoad(() => call(resultsApi.programme, { query: { from, to } }), [from, to]);
   const body = () => {
     if (programme.status === 'loading') return <Loader size="sm" aria-label={common.loading} />;
     if (programme.status === 'error') return <ErrorAlert error={programme.error} />;
@@ -156,10 +151,7 @@ export const ProgrammeSection = ({
 export const RunningCampaigns = () => {
   const t = useMessages(homeMessages);
   const common = useMessages(commonMessages);
-  const running = useLoad(
-    () => api('GET', '/v1/campaigns?status=running&limit=1000', { schema: CampaignPage }),
-    [],
-  );
+  const running = useLoad(() => call(campaignsApi.list, { query: { status: 'running', limit: '1000' } }), []);
   return (
     <Paper withBorder p="md" component="section" aria-label={t.runningTitle}>
       <Stack gap="sm">

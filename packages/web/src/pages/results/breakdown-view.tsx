@@ -1,31 +1,27 @@
 import { Button, Group, Loader, Select, Stack, Table, Text } from '@mantine/core';
-import { api } from '../../api/client.ts';
+import { resultsApi } from '@opencvm/core';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { resultsMessages } from '../../i18n/results-messages.ts';
 import { sliceValue, useResultFormat } from './result-format.ts';
-import {
-  CampaignResults,
-  csvText,
-  downloadFile,
-  type MetricName,
-  type ResultsContext,
-} from './results-api.ts';
+import { csvText, downloadFile, type MetricName, type ResultsContext } from './results-api.ts';
 import { SignificanceBadge } from './significance-badge.tsx';
 
 /** The campaign's goal metric per value of an attribute, or in and out of a segment. */
 export const BreakdownView = ({
   campaignId,
-  runQuery,
+  runId,
   by,
   onBy,
   context,
   kpi,
 }: {
   readonly campaignId: string;
-  readonly runQuery: string;
+  /** The run shown; '' for the latest. */
+  readonly runId: string;
   readonly by: string;
   readonly onBy: (by: string) => void;
   readonly context: ResultsContext | null;
@@ -38,12 +34,11 @@ export const BreakdownView = ({
     async () =>
       by === ''
         ? null
-        : api(
-            'GET',
-            `/v1/campaigns/${encodeURIComponent(campaignId)}/results?by=${encodeURIComponent(by)}${runQuery === '' ? '' : `&${runQuery}`}`,
-            { schema: CampaignResults },
-          ),
-    [campaignId, runQuery, by],
+        : call(resultsApi.campaign, {
+            params: { id: campaignId },
+            query: { by, ...(runId === '' ? {} : { run: runId }) },
+          }),
+    [campaignId, runId, by],
   );
   const options = [
     { group: t.breakdownTitle, items: [{ value: '', label: t.breakdownNone }] },

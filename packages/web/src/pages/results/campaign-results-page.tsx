@@ -13,9 +13,10 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { campaignsApi, resultsApi } from '@opencvm/core';
 import type { ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
@@ -24,17 +25,7 @@ import { resultsMessages } from '../../i18n/results-messages.ts';
 import { BreakdownView } from './breakdown-view.tsx';
 import { CumulativeChart, LiftChart } from './result-charts.tsx';
 import { significanceOf, useResultFormat } from './result-format.ts';
-import {
-  CampaignPage,
-  CampaignResults,
-  csvText,
-  DailySeries,
-  downloadFile,
-  METRIC_NAMES,
-  type MetricName,
-  ResultsContext,
-  ResultsRuns,
-} from './results-api.ts';
+import { csvText, downloadFile, METRIC_NAMES, type MetricName } from './results-api.ts';
 import { RunFunnelView } from './run-funnel-view.tsx';
 import { SignificanceBadge } from './significance-badge.tsx';
 
@@ -87,22 +78,21 @@ export const CampaignResultsPage = () => {
     else next.set(name, value);
     setSearch(next, { replace: true });
   };
-  const encoded = encodeURIComponent(campaignId);
-  const runQuery = runId === '' ? '' : `run=${encodeURIComponent(runId)}`;
+  const runQuery = runId === '' ? {} : { run: runId };
 
-  const context = useLoad(() => api('GET', '/v1/results/context', { schema: ResultsContext }), []);
-  const campaigns = useLoad(() => api('GET', '/v1/campaigns?limit=1000', { schema: CampaignPage }), []);
+  const context = useLoad(() => call(resultsApi.context), []);
+  const campaigns = useLoad(() => call(campaignsApi.list, { query: { limit: '1000' } }), []);
   const runs = useLoad(
-    () => api('GET', `/v1/campaigns/${encoded}/results/runs?limit=1000`, { schema: ResultsRuns }),
-    [encoded],
+    () => call(resultsApi.runs, { params: { id: campaignId }, query: { limit: '1000' } }),
+    [campaignId],
   );
   const results = useLoad(
-    () => api('GET', `/v1/campaigns/${encoded}/results?${runQuery}`, { schema: CampaignResults }),
-    [encoded, runQuery],
+    () => call(resultsApi.campaign, { params: { id: campaignId }, query: runQuery }),
+    [campaignId, runId],
   );
   const daily = useLoad(
-    () => api('GET', `/v1/campaigns/${encoded}/results/daily?${runQuery}`, { schema: DailySeries }),
-    [encoded, runQuery],
+    () => call(resultsApi.daily, { params: { id: campaignId }, query: runQuery }),
+    [campaignId, runId],
   );
   const currency = context.status === 'ready' ? context.value.currency : 'EUR';
   const f = useResultFormat(currency);
@@ -377,7 +367,7 @@ export const CampaignResultsPage = () => {
           ) : (
             <BreakdownView
               campaignId={campaignId}
-              runQuery={runQuery}
+              runId={runId}
               by={by}
               onBy={(next) => setParam('by', next)}
               context={context.status === 'ready' ? context.value : null}

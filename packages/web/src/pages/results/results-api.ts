@@ -1,13 +1,10 @@
-import { campaignsApi, importApi, resultsApi } from '@opencvm/core';
-import type { z } from 'zod';
+import type { EndpointAnswer, resultsApi } from '@opencvm/core';
 
-/** The answers the home and results pages read: the shared contract's schemas (core/src/api). */
+/** The answers the home and results pages read, typed from the shared contract (core/src/api). */
 
-export const CampaignResults = resultsApi.campaign.response;
-export type CampaignResults = z.infer<typeof CampaignResults>;
+export type CampaignResults = EndpointAnswer<typeof resultsApi.campaign>;
 
-export const Comparison = resultsApi.programme.response;
-export type Comparison = z.infer<typeof Comparison>;
+export type Comparison = EndpointAnswer<typeof resultsApi.programme>;
 
 export type MetricResult = NonNullable<Comparison['metrics']['conversion']>;
 export type LiftTest = MetricResult['test'];
@@ -21,27 +18,11 @@ export const METRIC_NAMES = [
 ] as const satisfies readonly (keyof Comparison['metrics'])[];
 export type MetricName = (typeof METRIC_NAMES)[number];
 
-export const DailySeries = resultsApi.daily.response;
-export type DailyPoint = z.infer<typeof DailySeries>['items'][number];
+export type DailyPoint = EndpointAnswer<typeof resultsApi.daily>['items'][number];
 
-export const ResultsRuns = resultsApi.runs.response;
-export const ResultsRun = ResultsRuns.shape.items.element;
-export type ResultsRun = z.infer<typeof ResultsRun>;
+export type ResultsRun = EndpointAnswer<typeof resultsApi.runs>['items'][number];
 
-export const ResultsContext = resultsApi.context.response;
-export type ResultsContext = z.infer<typeof ResultsContext>;
-
-/** Campaign lists as the results pages read them. */
-export const CampaignPage = campaignsApi.list.response;
-export type CampaignSummary = z.infer<typeof CampaignPage>['items'][number];
-
-export const RevenueShare = resultsApi.revenueShare.response;
-export type RevenueShareRow = z.infer<typeof RevenueShare>['items'][number];
-
-export const Summary = importApi.summary.response;
-
-export const ContactPressure = resultsApi.contactPressure.response;
-export type ContactPressure = z.infer<typeof ContactPressure>;
+export type ResultsContext = EndpointAnswer<typeof resultsApi.context>;
 
 /** YYYY-MM-DD of a date in UTC (what the API's period parameters take). */
 export const isoDay = (date: Date): string => date.toISOString().slice(0, 10);

@@ -10,15 +10,15 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
+import { campaignsApi, resultsApi } from '@opencvm/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { resultsMessages } from '../../i18n/results-messages.ts';
-import { CampaignPage, ResultsContext, ResultsRuns } from './results-api.ts';
 import { RevenueShareReport } from './revenue-share-report.tsx';
 
 /** Campaigns that can have run: the others have nothing to measure. */
@@ -35,16 +35,12 @@ interface Row {
 }
 
 const loadRows = async (): Promise<Row[]> => {
-  const campaigns = await api('GET', '/v1/campaigns?limit=1000', { schema: CampaignPage });
+  const campaigns = await call(campaignsApi.list, { query: { limit: '1000' } });
   return Promise.all(
     campaigns.items
       .filter((item) => MEASURABLE.includes(item.campaign.status))
       .map(async ({ campaign }) => {
-        const runs = await api(
-          'GET',
-          `/v1/campaigns/${encodeURIComponent(campaign.id)}/results/runs?limit=1000`,
-          { schema: ResultsRuns },
-        );
+        const runs = await call(resultsApi.runs, { params: { id: campaign.id }, query: { limit: '1000' } });
         return {
           id: campaign.id,
           name: campaign.name,
@@ -66,7 +62,7 @@ export const ResultsListPage = () => {
   const common = useMessages(commonMessages);
   const format = useFormat();
   const rows = useLoad(loadRows, []);
-  const context = useLoad(() => api('GET', '/v1/results/context', { schema: ResultsContext }), []);
+  const context = useLoad(() => call(resultsApi.context), []);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({
     key: 'lastRun',
     descending: true,

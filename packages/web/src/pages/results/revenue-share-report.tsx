@@ -1,7 +1,8 @@
 import { Anchor, Button, Group, Loader, NumberInput, Stack, Table, Text, TextInput } from '@mantine/core';
+import { resultsApi } from '@opencvm/core';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { api, apiText } from '../../api/client.ts';
+import { apiText, call } from '../../api/client.ts';
 import { ErrorAlert, useIssueText } from '../../components/error-alert.tsx';
 import { issuesOf } from '../../components/error-text.ts';
 import { useLoad } from '../../components/use-api.ts';
@@ -9,7 +10,7 @@ import { commonMessages } from '../../i18n/common-messages.ts';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { resultsMessages } from '../../i18n/results-messages.ts';
 import { useResultFormat } from './result-format.ts';
-import { downloadFile, lastDays, RevenueShare } from './results-api.ts';
+import { downloadFile, lastDays } from './results-api.ts';
 
 /** Incremental revenue per campaign and offer for a period, and the agreed share of it; CSV for finance. */
 export const RevenueShareReport = ({ currency }: { readonly currency: string }) => {
@@ -21,7 +22,13 @@ export const RevenueShareReport = ({ currency }: { readonly currency: string }) 
   const [query, setQuery] = useState(draft);
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const params = `from=${encodeURIComponent(query.from)}&to=${encodeURIComponent(query.to)}${query.share === '' ? '' : `&share=${encodeURIComponent(query.share)}`}`;
-  const report = useLoad(() => api('GET', `/v1/revenue-share?${params}`, { schema: RevenueShare }), [params]);
+  const report = useLoad(
+    () =>
+      call(resultsApi.revenueShare, {
+        query: { from: query.from, to: query.to, ...(query.share === '' ? {} : { share: query.share }) },
+      }),
+    [params],
+  );
   const issueText = useIssueText();
   const fieldError = (path: string) => {
     const found =

@@ -18,9 +18,6 @@ export type CustomerList = z.infer<typeof CustomerList>;
 
 export const Count = segmentsApi.count.response;
 
-/** The RFM presets a segment can be created from. */
-export const Presets = segmentsApi.presets.response;
-
 export const Explain = segmentsApi.explain.response;
 export type Explain = z.infer<typeof Explain>;
 

@@ -14,16 +14,17 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
+import { segmentsApi } from '@opencvm/core';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { segmentsMessages } from '../../i18n/segments-messages.ts';
-import { Presets, SavedSegment, segmentApi } from './segment-api.ts';
+import { type SavedSegment, segmentApi } from './segment-api.ts';
 
 type SortKey = 'name' | 'size' | 'updated';
 
@@ -57,8 +58,7 @@ export const SegmentList = () => {
     );
   }, []);
   const presets = useLoad(
-    () =>
-      canWrite ? api('GET', '/v1/segment-presets', { schema: Presets }) : Promise.resolve({ items: [] }),
+    () => (canWrite ? call(segmentsApi.presets) : Promise.resolve({ items: [] })),
     [canWrite],
   );
 
@@ -82,9 +82,7 @@ export const SegmentList = () => {
   const createFromPreset = async (key: string) => {
     setPresetError(null);
     try {
-      const saved = await api('POST', `/v1/segment-presets/${encodeURIComponent(key)}`, {
-        schema: SavedSegment,
-      });
+      const saved = await call(segmentsApi.fromPreset, { params: { key } });
       navigate(`/segments/${encodeURIComponent(saved.id)}`);
     } catch (error) {
       setPresetError(error);

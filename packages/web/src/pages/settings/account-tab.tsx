@@ -1,6 +1,7 @@
 import { Alert, Button, Modal, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { accountsApi } from '@opencvm/core';
 import { type FormEvent, useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
@@ -32,7 +33,7 @@ export const AccountTab = () => {
     setMismatch(false);
     setBusy(true);
     try {
-      await api('PUT', '/v1/session/password', { body: { currentPassword, newPassword } });
+      await call(accountsApi.changePassword, { body: { currentPassword, newPassword } });
       setDone(true);
     } catch (caught) {
       setError(caught);

@@ -12,15 +12,15 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { API_KEY_SCOPES, type ApiKeyScope } from '@opencvm/core';
+import { API_KEY_SCOPES, type ApiKeyScope, accountsApi } from '@opencvm/core';
 import { type FormEvent, useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { ApiKeyList, CreatedKey, PublicApiKey, UserList as UserNames } from './settings-api.ts';
+import type { CreatedKey, PublicApiKey } from './settings-api.ts';
 import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 const isScope = (value: string | null): value is ApiKeyScope =>
@@ -32,10 +32,7 @@ export const ApiKeysTab = () => {
   const common = useMessages(commonMessages);
   const format = useFormat();
   const loaded = useLoad(async () => {
-    const [keys, users] = await Promise.all([
-      api('GET', '/v1/api-keys', { schema: ApiKeyList }),
-      api('GET', '/v1/users', { schema: UserNames }),
-    ]);
+    const [keys, users] = await Promise.all([call(accountsApi.apiKeys), call(accountsApi.users)]);
     return { keys: keys.items, userNames: new Map(users.items.map((user) => [user.id, user.name])) };
   }, []);
   const [creating, setCreating] = useState(false);
@@ -52,7 +49,7 @@ export const ApiKeysTab = () => {
     setBusy(true);
     setError(null);
     try {
-      const answer = await api('POST', '/v1/api-keys', { body: { name, scope }, schema: CreatedKey });
+      const answer = await call(accountsApi.createApiKey, { body: { name, scope } });
       setCreating(false);
       setCreated(answer);
       setSecretOpen(true);
@@ -67,7 +64,7 @@ export const ApiKeysTab = () => {
     setBusy(true);
     setError(null);
     try {
-      await api('DELETE', `/v1/api-keys/${encodeURIComponent(key.id)}`, { schema: PublicApiKey });
+      await call(accountsApi.revokeApiKey, { params: { id: key.id } });
       setRevoking(null);
       loaded.reload();
     } catch (caught) {

@@ -13,12 +13,13 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
+import { accountsApi, type EndpointArgs } from '@opencvm/core';
 import { type FormEvent, Fragment, useCallback, useEffect, useRef, useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { type AuditEntry, AuditPage, Verification } from './settings-api.ts';
+import type { AuditEntry, Verification } from './settings-api.ts';
 import { TabLoading } from './settings-shared.tsx';
 
 const PAGE_SIZE = 50;
@@ -31,11 +32,18 @@ interface Filters {
 }
 const NO_FILTERS: Filters = { actor: '', action: '', targetType: '', targetId: '' };
 
-const pageQuery = (filters: Filters, cursor: string | null): string => {
-  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  for (const [name, value] of Object.entries(filters)) if (value.trim() !== '') query.set(name, value.trim());
-  if (cursor !== null) query.set('cursor', cursor);
-  return `/v1/audit?${query.toString()}`;
+type AuditQuery = NonNullable<EndpointArgs<typeof accountsApi.audit>['query']>;
+
+const pageQuery = (filters: Filters, cursor: string | null): AuditQuery => {
+  const wanted = (value: string) => (value.trim() === '' ? undefined : value.trim());
+  return {
+    limit: String(PAGE_SIZE),
+    actor: wanted(filters.actor),
+    action: wanted(filters.action),
+    targetType: wanted(filters.targetType),
+    targetId: wanted(filters.targetId),
+    ...(cursor === null ? {} : { cursor }),
+  };
 };
 
 /** Leaves of a JSON value by dotted path; arrays are compared whole. */
@@ -92,7 +100,7 @@ export const AuditTab = () => {
     setItems(null);
     setError(null);
     try {
-      const page = await api('GET', pageQuery(wanted, null), { schema: AuditPage });
+      const page = await call(accountsApi.audit, { query: pageQuery(wanted, null) });
       if (mine !== generation.current) return;
       setItems(page.items);
       setNextCursor(page.nextCursor);
@@ -110,7 +118,7 @@ export const AuditTab = () => {
     const mine = generation.current;
     setLoadingMore(true);
     try {
-      const page = await api('GET', pageQuery(filters, nextCursor), { schema: AuditPage });
+      const page = await call(accountsApi.audit, { query: pageQuery(filters, nextCursor) });
       if (mine !== generation.current) return;
       setItems((current) => [...(current ?? []), ...page.items]);
       setNextCursor(page.nextCursor);
@@ -126,7 +134,7 @@ export const AuditTab = () => {
     setVerification(null);
     setVerifyError(null);
     try {
-      setVerification(await api('GET', '/v1/audit:verify', { schema: Verification }));
+      setVerification(await call(accountsApi.verifyAudit));
     } catch (caught) {
       setVerifyError(caught);
     } finally {

@@ -1,11 +1,11 @@
 import { Alert, Badge, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { OUTBOX_STATUSES } from '@opencvm/core';
-import { api } from '../../api/client.ts';
+import { OUTBOX_STATUSES, settingsApi } from '@opencvm/core';
+import { call } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { ChannelList, type ChannelView } from './settings-api.ts';
+import type { ChannelView } from './settings-api.ts';
 import { TabLoading } from './settings-shared.tsx';
 
 const CHANNEL_NAMES: Readonly<Record<string, string>> = { sms: 'SMS', email: 'E-mail', push: 'Push' };
@@ -17,7 +17,7 @@ const optionText = (value: unknown): string =>
 /** Each delivery channel: its route, pace, retries, options and its outbox by status. */
 export const ChannelsTab = () => {
   const t = useMessages(settingsMessages);
-  const loaded = useLoad(() => api('GET', '/v1/channels', { schema: ChannelList }), []);
+  const loaded = useLoad(() => call(settingsApi.channels), []);
   if (loaded.status === 'loading') return <TabLoading />;
   if (loaded.status === 'error') return <ErrorAlert error={loaded.error} />;
   return (

@@ -23,15 +23,16 @@ import {
   type ContactPolicy,
   type PeriodCaps,
   type QuietHours,
+  settingsApi,
 } from '@opencvm/core';
 import { type FormEvent, useState } from 'react';
-import { ApiError, api } from '../../api/client.ts';
+import { ApiError, call } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { ContactPolicySettings } from './settings-api.ts';
+import type { ContactPolicySettings } from './settings-api.ts';
 import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 /** Total first: it is the cap a CVM team sets before any per-channel one. */
@@ -112,7 +113,7 @@ const policyOf = (form: PolicyForm): ContactPolicy => {
 /** The contact policy: caps per channel and in total, quiet hours; where it comes from. */
 export const ContactPolicyTab = () => {
   const t = useMessages(settingsMessages);
-  const loaded = useLoad(() => api('GET', '/v1/contact-policy', { schema: ContactPolicySettings }), []);
+  const loaded = useLoad(() => call(settingsApi.contactPolicy), []);
   const [notice, setNotice] = useState<string | null>(null);
   if (loaded.status === 'loading') return <TabLoading />;
   if (loaded.status === 'error') return <ErrorAlert error={loaded.error} />;
@@ -184,9 +185,8 @@ const PolicyEditor = ({
     setBusy(true);
     setError(null);
     try {
-      await api('PUT', '/v1/contact-policy', {
+      await call(settingsApi.updateContactPolicy, {
         body: { policy: policyOf(form), version: settings.version },
-        schema: ContactPolicySettings,
       });
       onChanged(t.policy.saved);
     } catch (caught) {
@@ -200,7 +200,7 @@ const PolicyEditor = ({
     setBusy(true);
     setResetError(null);
     try {
-      await api('DELETE', '/v1/contact-policy', { schema: ContactPolicySettings });
+      await call(settingsApi.resetContactPolicy);
       setConfirmReset(false);
       onChanged(t.policy.resetDone);
     } catch (caught) {

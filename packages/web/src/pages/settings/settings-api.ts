@@ -1,29 +1,17 @@
-import { accountsApi, campaignsApi, settingsApi } from '@opencvm/core';
-import type { z } from 'zod';
+import type { accountsApi, campaignsApi, EndpointAnswer, settingsApi } from '@opencvm/core';
 
-/** The answers the Settings tabs read: the shared contract's schemas (core/src/api). */
+/** The answers the Settings tabs read, typed from the shared contract (core/src/api). */
 
-export const UcgSettings = campaignsApi.ucg.response;
-export type UcgSettings = z.infer<typeof UcgSettings>;
+export type UcgSettings = EndpointAnswer<typeof campaignsApi.ucg>;
 
-export const ChannelList = settingsApi.channels.response;
-export const ChannelView = ChannelList.shape.items.element;
-export type ChannelView = z.infer<typeof ChannelView>;
+export type ChannelView = EndpointAnswer<typeof settingsApi.channels>['items'][number];
 
-export const ContactPolicySettings = settingsApi.contactPolicy.response;
-export type ContactPolicySettings = z.infer<typeof ContactPolicySettings>;
+export type ContactPolicySettings = EndpointAnswer<typeof settingsApi.contactPolicy>;
 
-export const PublicUser = accountsApi.user.response;
-export type PublicUser = z.infer<typeof PublicUser>;
-export const UserList = accountsApi.users.response;
+export type PublicUser = EndpointAnswer<typeof accountsApi.user>;
 
-export const PublicApiKey = accountsApi.revokeApiKey.response;
-export type PublicApiKey = z.infer<typeof PublicApiKey>;
-export const ApiKeyList = accountsApi.apiKeys.response;
-export const CreatedKey = accountsApi.createApiKey.response;
-export type CreatedKey = z.infer<typeof CreatedKey>;
+export type PublicApiKey = EndpointAnswer<typeof accountsApi.revokeApiKey>;
+export type CreatedKey = EndpointAnswer<typeof accountsApi.createApiKey>;
 
-export const AuditPage = accountsApi.audit.response;
-export type AuditEntry = z.infer<typeof AuditPage>['items'][number];
-export const Verification = accountsApi.verifyAudit.response;
-export type Verification = z.infer<typeof Verification>;
+export type AuditEntry = EndpointAnswer<typeof accountsApi.audit>['items'][number];
+export type Verification = EndpointAnswer<typeof accountsApi.verifyAudit>;

@@ -11,14 +11,15 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { campaignsApi } from '@opencvm/core';
 import { useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { UcgSettings } from './settings-api.ts';
+import type { UcgSettings } from './settings-api.ts';
 import { ConfirmModal, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 /** The universal control group: its share, salt and past periods; a redraw for those who may. */
@@ -26,7 +27,7 @@ export const UcgTab = () => {
   const t = useMessages(settingsMessages);
   const format = useFormat();
   const writable = useAuth().can('settings.write');
-  const loaded = useLoad(() => api('GET', '/v1/ucg', { schema: UcgSettings }), []);
+  const loaded = useLoad(() => call(campaignsApi.ucg), []);
   const [rotating, setRotating] = useState<UcgSettings | null>(null);
   const [share, setShare] = useState<number | string>('');
   const [busy, setBusy] = useState(false);
@@ -46,7 +47,7 @@ export const UcgTab = () => {
     setError(null);
     try {
       const changed = typeof share === 'number' && share !== rotating.share;
-      await api('POST', '/v1/ucg:rotate', { body: changed ? { share } : {}, schema: UcgSettings });
+      await call(campaignsApi.rotateUcg, { body: changed ? { share } : {} });
       setRotating(null);
       setNotice(t.ucg.rotated);
       loaded.reload();

@@ -11,16 +11,16 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { ROLES, type Role } from '@opencvm/core';
+import { accountsApi, type EndpointArgs, ROLES, type Role } from '@opencvm/core';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { api } from '../../api/client.ts';
+import { call } from '../../api/client.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { commonMessages } from '../../i18n/common-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
 import { settingsMessages } from '../../i18n/settings-messages.ts';
-import { PublicUser, UserList } from './settings-api.ts';
+import type { PublicUser } from './settings-api.ts';
 import { ConfirmModal, SettingsError, TabLoading, useFieldErrors } from './settings-shared.tsx';
 
 const isRole = (value: string | null): value is Role => ROLES.some((role) => role === value);
@@ -109,7 +109,7 @@ export const UsersTab = () => {
   const format = useFormat();
   const auth = useAuth();
   const me = auth.state.status === 'signed-in' ? auth.state.session.name : null;
-  const loaded = useLoad(() => api('GET', '/v1/users', { schema: UserList }), []);
+  const loaded = useLoad(() => call(accountsApi.users), []);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -136,11 +136,11 @@ export const UsersTab = () => {
   };
   const close = () => setDialog(null);
 
-  const run = async (call: () => Promise<unknown>, done: string) => {
+  const run = async (request: () => Promise<unknown>, done: string) => {
     setBusy(true);
     setError(null);
     try {
-      await call();
+      await request();
       setDialog(null);
       setNotice(done);
       loaded.reload();
@@ -150,8 +150,8 @@ export const UsersTab = () => {
       setBusy(false);
     }
   };
-  const patch = (user: PublicUser, body: Record<string, unknown>, done: string) =>
-    run(() => api('PATCH', `/v1/users/${encodeURIComponent(user.id)}`, { body, schema: PublicUser }), done);
+  const patch = (user: PublicUser, body: EndpointArgs<typeof accountsApi.changeUser>['body'], done: string) =>
+    run(() => call(accountsApi.changeUser, { params: { id: user.id }, body }), done);
 
   const fieldErrors = useFieldErrors(error);
   if (loaded.status === 'loading') return <TabLoading />;
@@ -270,14 +270,13 @@ export const UsersTab = () => {
           onSubmit={() =>
             void run(
               () =>
-                api('POST', '/v1/users', {
+                call(accountsApi.createUser, {
                   body: {
                     name,
                     role,
                     password,
                     ...(displayName.trim() === '' ? {} : { displayName: displayName.trim() }),
                   },
-                  schema: PublicUser,
                 }),
               t.users.createdDone(name),
             )
@@ -321,10 +320,13 @@ export const UsersTab = () => {
           error={error}
           onClose={close}
           onSubmit={() => {
-            const body: Record<string, unknown> = {};
-            if (role !== dialog.user.role) body.role = role;
             const trimmed = displayName.trim();
-            if (trimmed !== '' && trimmed !== (dialog.user.displayName ?? '')) body.displayName = trimmed;
+            const body = {
+              ...(role === dialog.user.role ? {} : { role }),
+              ...(trimmed !== '' && trimmed !== (dialog.user.displayName ?? '')
+                ? { displayName: trimmed }
+                : {}),
+            };
             if (Object.keys(body).length === 0) close();
             else void patch(dialog.user, body, t.users.savedDone(dialog.user.name));
           }}
