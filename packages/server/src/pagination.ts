@@ -1,4 +1,4 @@
-import { err, ok, PageQuery, pageOf as pageSchema, type Result } from '@opencvm/core';
+import { err, ok, type Result } from '@opencvm/core';
 import type { ApiContext } from './api-route.ts';
 import type { ApiError } from './errors.ts';
 
@@ -23,9 +23,6 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
 }
-
-/** The query parameters of every list route and the answer's schema: the shared contract's. */
-export { PageQuery, pageSchema };
 
 const encodeCursor = (offset: number): string => Buffer.from(`o${offset}`).toString('base64url');
 

@@ -1,3 +1,2 @@
 export { DuckDbStore, type DuckDbStoreOptions } from './duckdb/duckdb-store.ts';
 export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.ts';
-export { readCsvHeader } from './staging/source.ts';

@@ -23,6 +23,7 @@ import {
   zodIssues,
 } from '@opencvm/core';
 import { z } from 'zod';
+import { offerContext } from '../campaigns/run/render.ts';
 
 /**
  * A content template rendered for one real customer, as a campaign run would render it: the
@@ -84,17 +85,6 @@ const underContent = (issues: readonly SchemaIssue[]): SchemaIssue[] =>
     path: issue.path === '(root)' || issue.path === '' ? 'content' : `content.${issue.path}`,
     message: issue.message,
   }));
-
-/** The same offer fields a run gives content (cost, expected value and priority never). */
-const offerContext = (offer: Offer | null): TemplateContext['offer'] => ({
-  id: offer?.id ?? null,
-  name: offer?.name ?? null,
-  description: offer?.description ?? null,
-  kind: offer?.kind ?? null,
-  value: offer?.value ?? null,
-  validFrom: offer?.validFrom ?? null,
-  validTo: offer?.validTo ?? null,
-});
 
 const maskedCustomer = (customer: Readonly<Record<string, FieldValue>>): Record<string, FieldValue> =>
   Object.fromEntries(

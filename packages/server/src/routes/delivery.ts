@@ -1,8 +1,8 @@
-import { deliveryApi } from '@opencvm/core';
+import { deliveryApi, PageQuery, pageOf as pageSchema } from '@opencvm/core';
 import { z } from 'zod';
 import { type ApiRouter, endpointRoute, jsonBody, pathParam, type RouteDeps, reply } from '../api-route.ts';
 import { named } from '../openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
+import { pageOf, pageRequest, readCount } from '../pagination.ts';
 
 /**
  * Delivery over HTTP: dead letters, requeueing, a run's delivery report, and the unsubscribe

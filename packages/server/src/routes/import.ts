@@ -1,5 +1,13 @@
 import { MAX_BATCH_ROWS } from '@opencvm/app';
-import { FILE_FORMATS, IMPORT_KINDS, IMPORT_STATUSES, type ImportKind, importApi } from '@opencvm/core';
+import {
+  FILE_FORMATS,
+  IMPORT_KINDS,
+  IMPORT_STATUSES,
+  type ImportKind,
+  importApi,
+  PageQuery,
+  pageOf as pageSchema,
+} from '@opencvm/core';
 import { z } from 'zod';
 import {
   type ApiRouter,
@@ -10,7 +18,7 @@ import {
   reply,
 } from '../api-route.ts';
 import { named } from '../openapi.ts';
-import { PageQuery, pageOf, pageRequest, pageSchema, readCount } from '../pagination.ts';
+import { pageOf, pageRequest, readCount } from '../pagination.ts';
 
 /** One row of a batch: field names (built-in and declared attributes) to values, checked per row. */
 const BatchRecord = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));

@@ -21,7 +21,8 @@ const RENDER_MEMO_LIMIT = 100_000;
 
 const RENDER_FAILED = new LeftAt('render', 'excluded:render_failed');
 
-const offerContext = (offer: Offer | null): TemplateContext['offer'] => ({
+/** The offer fields content may name (cost, expected value and priority never): runs and previews alike. */
+export const offerContext = (offer: Offer | null): TemplateContext['offer'] => ({
   id: offer?.id ?? null,
   name: offer?.name ?? null,
   description: offer?.description ?? null,
