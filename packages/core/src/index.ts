@@ -8,6 +8,7 @@ export * from './customers/index.ts';
 export * from './delivery/index.ts';
 export * from './idempotency/index.ts';
 export * from './import/index.ts';
+export * from './journeys/index.ts';
 export * from './money/money.ts';
 export * from './result.ts';
 export * from './results/index.ts';

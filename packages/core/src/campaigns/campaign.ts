@@ -73,12 +73,12 @@ export const isEditable = (campaign: { readonly status: CampaignStatus }): boole
 // ---------------------------------------------------------------------------------------------
 // Definition
 
-const Instant = z.iso.datetime({
+export const Instant = z.iso.datetime({
   offset: true,
   error: 'must be an ISO 8601 instant with Z or an offset, e.g. 2026-03-01T10:00:00+03:00',
 });
 
-const UserId = z
+export const UserId = z
   .string({ error: 'must be a user id' })
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
@@ -356,18 +356,32 @@ export interface TransitionOptions {
   readonly note?: string | undefined;
 }
 
-const withoutSubmission = ({ submittedBy: _by, submittedAt: _at, ...rest }: Campaign): Campaign => rest;
+/** What goes through the approval lifecycle: a campaign, a journey. */
+export interface Lifecycled {
+  readonly status: CampaignStatus;
+  readonly createdBy: string;
+  readonly submittedBy?: string | undefined;
+  readonly submittedAt?: string | undefined;
+  readonly approvedBy?: string | undefined;
+  readonly approvedAt?: string | undefined;
+  readonly history: readonly CampaignTransition[];
+}
+
+const withoutSubmission = <T extends Lifecycled>(item: T): T => {
+  const { submittedBy: _by, submittedAt: _at, ...rest } = item;
+  return rest as T;
+};
 
 /**
- * Moves a campaign along its lifecycle, or says why it cannot: only the transitions drawn above,
+ * Moves a campaign (or a journey) along its lifecycle, or says why it cannot: only the transitions drawn above,
  * and no approval by the campaign's author or submitter. Returns a new campaign with the status,
  * who/when of the submission or approval, and the transition appended to `history`.
  */
-export const transition = (
-  campaign: Campaign,
+export const transition = <T extends Lifecycled>(
+  campaign: T,
   action: CampaignAction,
   options: TransitionOptions,
-): Result<Campaign, TransitionError> => {
+): Result<T, TransitionError> => {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(campaign.status)) {
     return err({ type: 'invalid_transition', from: campaign.status, action });
@@ -384,7 +398,7 @@ export const transition = (
     at,
     ...(options.note === undefined ? {} : { note: options.note }),
   };
-  const moved: Campaign = { ...campaign, status: rule.to, history: [...campaign.history, entry] };
+  const moved: T = { ...campaign, status: rule.to, history: [...campaign.history, entry] };
   switch (action) {
     case 'submit':
       return ok({ ...moved, submittedBy: options.by, submittedAt: at });

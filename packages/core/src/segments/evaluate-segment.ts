@@ -516,3 +516,17 @@ export const evaluateSegment = (
   evaluate({ data, prepared: prepare(data), options, segments: new Map(), evaluating: new Set() }, rule);
 
 export { compareIds } from './evaluate-quantities.ts';
+
+/**
+ * Whether one row (an event as it arrives, a customer's attributes) meets every condition, with
+ * the same meaning as in a rule: a real-time trigger tests the event it is handed this way.
+ * The conditions must have passed `checkSegmentRule` for these fields.
+ */
+export const rowMatcher = (
+  conditions: readonly AttributeCondition[],
+  fields: ReadonlyMap<string, RuleField>,
+  clock: RuleClock,
+): ((row: NormalizedRow) => boolean) => {
+  const tests = conditions.map((condition) => conditionTest(condition, fields, clock));
+  return (row) => tests.every((test) => test(row));
+};

@@ -7,6 +7,7 @@ import type { DeliveryStore } from '../delivery/port.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
 import type { ImportCounts, ImportFailure, ImportOptions, ImportRun, ImportSource } from '../import/port.ts';
 import type { ImportKind, NormalizedRow } from '../import/records.ts';
+import type { JourneyStore } from '../journeys/port.ts';
 import type { Result } from '../result.ts';
 import type { ResultsStore } from '../results/port.ts';
 import type { SegmentStore } from '../segments/port.ts';
@@ -58,5 +59,6 @@ export interface Store {
   readonly accounts: AccountStore;
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
+  readonly journeys: JourneyStore;
   close(): Promise<void>;
 }

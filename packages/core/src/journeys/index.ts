@@ -1,0 +1,4 @@
+export * from './advance.ts';
+export * from './check-journey.ts';
+export * from './journey.ts';
+export * from './port.ts';
