@@ -5,6 +5,7 @@ export { deliveryApi } from './delivery.ts';
 export * from './endpoint.ts';
 export * from './errors.ts';
 export { importApi } from './import.ts';
+export { journeysApi } from './journeys.ts';
 export { resultsApi } from './results.ts';
 export { segmentsApi } from './segments.ts';
 export { settingsApi } from './settings.ts';
@@ -15,6 +16,7 @@ import { campaignsApi, offersApi, runsApi } from './campaigns.ts';
 import { customersApi } from './customers.ts';
 import { deliveryApi } from './delivery.ts';
 import { importApi } from './import.ts';
+import { journeysApi } from './journeys.ts';
 import { resultsApi } from './results.ts';
 import { segmentsApi } from './segments.ts';
 import { settingsApi } from './settings.ts';
@@ -29,6 +31,7 @@ export const API_CONTRACT = {
   customers: customersApi,
   delivery: deliveryApi,
   import: importApi,
+  journeys: journeysApi,
   results: resultsApi,
   segments: segmentsApi,
   settings: settingsApi,
