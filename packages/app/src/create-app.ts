@@ -18,6 +18,8 @@ import { type RunService, runService } from './campaigns/run-campaign.ts';
 import { type DeliveryService, deliveryService } from './delivery/delivery-service.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
+import { type JourneyRuntime, journeyRuntime } from './journeys/journey-runtime.ts';
+import { type JourneyService, journeyService } from './journeys/journey-service.ts';
 import { type ResultsService, resultsService } from './results/results-service.ts';
 import { type SegmentService, segmentService } from './segments/segment-service.ts';
 import { contactPolicySetting } from './settings/contact-policy-setting.ts';
@@ -46,6 +48,12 @@ export interface App {
   readonly runs: RunService;
   readonly delivery: DeliveryService;
   readonly results: ResultsService;
+  readonly journeys: JourneyService;
+  /**
+   * Journeys at work: `cvm serve` runs its loop (timers, sweeps); every way events come in calls
+   * `accept` once they are stored.
+   */
+  readonly journeyRuntime: JourneyRuntime;
   readonly settings: SettingsService;
   readonly accounts: AccountService;
   readonly audit: AuditService;
@@ -80,13 +88,20 @@ export const createApp = async (
     await store.close();
     throw error;
   }
-  const importDeps = { store, schema: options.schema, clock: deps.clock };
-  const close = () => store.close();
   const contactPolicy = contactPolicySetting({
     settings: store.accounts,
     configured: deps.contactPolicy ?? options.schema.contactPolicy,
     clock: deps.clock,
   });
+  const runtime = journeyRuntime({
+    store,
+    schema: options.schema,
+    clock: deps.clock,
+    randomId: deps.randomId ?? randomUUID,
+    policy: contactPolicy.current,
+  });
+  const importDeps = { store, schema: options.schema, clock: deps.clock, onEvents: runtime.accept };
+  const close = () => store.close();
   const audit = auditService({ store, clock: deps.clock });
   return {
     schema: options.schema,
@@ -102,6 +117,8 @@ export const createApp = async (
     }),
     delivery: deliveryService(importDeps),
     results: resultsService(importDeps),
+    journeys: journeyService({ store, schema: options.schema, clock: deps.clock, runtime }),
+    journeyRuntime: runtime,
     settings: settingsService({ ...importDeps, contactPolicy }),
     accounts: accountService({ store, clock: deps.clock, audit }),
     audit,

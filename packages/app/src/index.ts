@@ -72,6 +72,15 @@ export {
   type ImportFileOutcome,
   importFile,
 } from './import/import-file.ts';
+export { type BatchOutcome, type JourneyWork, runJourneyBatch } from './journeys/journey-batch.ts';
+export { type JourneyRuntime, type JourneyRuntimeDeps, journeyRuntime } from './journeys/journey-runtime.ts';
+export {
+  type JourneyError,
+  type JourneyResults,
+  type JourneyService,
+  type JourneyView,
+  journeyService,
+} from './journeys/journey-service.ts';
 export {
   describeMeasureIssue,
   MAX_MEASURE_ISSUES,

@@ -114,6 +114,7 @@ export const importBatch =
     }
     if (kind === 'events' && present.has('amount')) present.add('currency');
     const counts = await store.importRows(kind, rows, present);
+    if (kind === 'events' && deps.onEvents !== undefined) await deps.onEvents(rows);
     const finishedAt = clock();
     const run: ImportRun = {
       id: randomUUID(),

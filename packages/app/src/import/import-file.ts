@@ -56,6 +56,11 @@ export interface ImportDeps {
   readonly store: Store;
   readonly schema: WorkspaceSchema;
   readonly clock: () => Date;
+  /**
+   * Told of events once they are stored, before the import answers: journeys act on them. A
+   * failure fails the call, which the caller repeats (events are de-duplicated by id).
+   */
+  readonly onEvents?: ((rows: readonly NormalizedRow[]) => Promise<unknown>) | undefined;
 }
 
 const SAMPLE_SIZE = 20;

@@ -117,11 +117,20 @@ const {
 const JourneyDefinition = named(
   z
     .strictObject(definitionShape)
-    .describe('A journey without its lifecycle: status, author, approvals and history are set by the use cases.'),
+    .describe(
+      'A journey without its lifecycle: status, author, approvals and history are set by the use cases.',
+    ),
   'JourneyDefinition',
 );
-const Version = z.number().int().min(1).describe('The version the change is based on (optimistic concurrency).');
-const JourneyChange = named(z.strictObject({ ...definitionShape, version: Version.optional() }), 'JourneyChange');
+const Version = z
+  .number()
+  .int()
+  .min(1)
+  .describe('The version the change is based on (optimistic concurrency).');
+const JourneyChange = named(
+  z.strictObject({ ...definitionShape, version: Version.optional() }),
+  'JourneyChange',
+);
 const JourneyActionBody = named(
   z
     .strictObject({ note: z.string().max(2000).optional(), version: Version.optional() })

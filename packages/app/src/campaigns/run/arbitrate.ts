@@ -15,7 +15,10 @@ const ARBITRATED = new LeftAt('arbitration', 'suppressed:arbitration');
 const NOTHING_TO_WITHDRAW: readonly MessageKey[] = [];
 
 /** The weaker pending messages of other campaigns this one replaces, or why it gives way. */
-export const arbitrateTarget = (campaign: Campaign, target: Contactable): readonly MessageKey[] | LeftAt => {
+export const arbitrateTarget = (
+  campaign: Pick<Campaign, 'id' | 'priority'>,
+  target: Contactable,
+): readonly MessageKey[] | LeftAt => {
   const { candidate, zone } = target;
   let rivals: Map<string, ArbitrationCandidate> | null = null;
   let withdraw: MessageKey[] | null = null;

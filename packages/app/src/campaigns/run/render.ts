@@ -33,7 +33,10 @@ export const offerContext = (offer: Offer | null): TemplateContext['offer'] => (
 });
 
 /** The customer columns the campaign's content names: what the targets are read with. */
-export const contentColumns = (campaign: Campaign, schema: WorkspaceSchema): readonly string[] => {
+export const contentColumns = (
+  campaign: Pick<Campaign, 'content'>,
+  schema: WorkspaceSchema,
+): readonly string[] => {
   const variables = checkTemplate(campaign.content, { variables: templateVariables(schema) });
   if (!variables.ok) return [];
   return [
@@ -52,7 +55,7 @@ export type RenderMessage = (target: Contactable) => RenderedContent | LeftAt;
  * the content names (the campaign is the run's), so customers alike share one render.
  */
 export const createRenderer = (options: {
-  readonly campaign: Campaign;
+  readonly campaign: Pick<Campaign, 'id' | 'name' | 'content'>;
   readonly fallbackLocale: string;
 }): RenderMessage => {
   const { campaign, fallbackLocale } = options;
