@@ -72,7 +72,11 @@ export {
   type ImportFileOutcome,
   importFile,
 } from './import/import-file.ts';
-export { type BatchOutcome, type JourneyWork, runJourneyBatch } from './journeys/journey-batch.ts';
+export {
+  type BatchOutcome as JourneyBatchOutcome,
+  type JourneyWork,
+  runJourneyBatch,
+} from './journeys/journey-batch.ts';
 export { type JourneyRuntime, type JourneyRuntimeDeps, journeyRuntime } from './journeys/journey-runtime.ts';
 export {
   type JourneyError,

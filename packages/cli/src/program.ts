@@ -10,6 +10,7 @@ import { registerCustomerCommands } from './commands/customers.ts';
 import { registerDeliveryCommands } from './commands/delivery.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerImportCommands } from './commands/import.ts';
+import { registerJourneyCommands } from './commands/journeys.ts';
 import { registerMeasureCommand } from './commands/measure.ts';
 import { registerResultsCommands } from './commands/results.ts';
 import { registerSegmentCommands } from './commands/segments.ts';
@@ -44,6 +45,7 @@ const COMMANDS: readonly ((program: Command, deps: CommandDeps) => void)[] = [
   registerCustomerCommands,
   registerSegmentCommands,
   registerCampaignCommands,
+  registerJourneyCommands,
   registerDeliveryCommands,
   registerAccountCommands,
   registerAuditCommands,

@@ -14,6 +14,7 @@ import { addDashboardRoutes } from './routes/dashboard.ts';
 import { addDeliveryRoutes } from './routes/delivery.ts';
 import { addHealthRoutes } from './routes/health.ts';
 import { addImportRoutes } from './routes/import.ts';
+import { addJourneyRoutes } from './routes/journeys.ts';
 import { addMeasureRoutes } from './routes/measure.ts';
 import { addOfferRoutes } from './routes/offers.ts';
 import { addResultsRoutes } from './routes/results.ts';
@@ -95,6 +96,7 @@ export const createServer = (app: App, options: ServerOptions): ApiServer => {
   addRunRoutes(router, deps);
   addOfferRoutes(router, deps);
   addCampaignRoutes(router, deps);
+  addJourneyRoutes(router, deps);
   addDeliveryRoutes(router, deps);
   addResultsRoutes(router, deps);
   addMeasureRoutes(router, deps);

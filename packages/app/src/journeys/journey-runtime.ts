@@ -114,10 +114,11 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     return journey === null ? null : { journey, version };
   };
 
+  const queuedListeners = new Set<() => void>();
   const decide = async (work: readonly JourneyWork[]): Promise<BatchOutcome> => {
     if (work.length === 0) return { entered: 0, moved: 0, messages: 0, conflicts: [] };
     const context = await load();
-    return runJourneyBatch(
+    const outcome = await runJourneyBatch(
       {
         store,
         schema,
@@ -130,6 +131,14 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
       },
       work,
     );
+    if (outcome.messages > 0) for (const listener of queuedListeners) listener();
+    return outcome;
+  };
+
+  /** Calls `listener` whenever a batch queued messages (the dispatcher wakes to send them). */
+  const onQueued = (listener: () => void): (() => void) => {
+    queuedListeners.add(listener);
+    return () => queuedListeners.delete(listener);
   };
 
   const matchers = new WeakMap<Journey, (row: NormalizedRow) => boolean>();
@@ -405,7 +414,7 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     cached = null;
   };
 
-  return { accept, tick, sweep, started, stopped, run, nudge, reload };
+  return { accept, tick, sweep, started, stopped, run, nudge, reload, onQueued };
 };
 
 const pause = (ms: number, signal: AbortSignal, nudges: Set<() => void>): Promise<void> =>

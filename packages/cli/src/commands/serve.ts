@@ -16,7 +16,8 @@ const WEB_ROOT = resolve(import.meta.dirname, '../../../web/dist');
 /**
  * Serves the API until SIGINT or SIGTERM, then closes the store cleanly. In this embedded mode
  * the same process runs the campaign scheduler, which starts due runs every minute, and the
- * dispatcher, which sends due outbox messages through the configured channels.
+ * dispatcher, which sends due outbox messages through the configured channels, and the journeys'
+ * timers and sweeps.
  */
 export const serve = async (
   workspace: Workspace,
@@ -55,6 +56,15 @@ export const serve = async (
       ),
   });
   scheduler.start();
+  // Journeys: timers and triggers as they fall due, segment and date sweeps; events are acted
+  // on as each way in stores them.
+  const journeys = new AbortController();
+  const stopWaking = app.journeyRuntime.onQueued(() => dispatcher?.wake());
+  const journeyLoop = app.journeyRuntime.run({
+    signal: journeys.signal,
+    onError: (error) =>
+      options.log(`journeys: ${error instanceof Error ? error.message : JSON.stringify(error)}`),
+  });
   const housekeep = () =>
     app.housekeep().catch((error: unknown) => {
       options.log(`housekeeping: ${error instanceof Error ? error.message : String(error)}`);
@@ -77,9 +87,12 @@ export const serve = async (
       process.off('SIGTERM', stop);
       scheduler.stop();
       clearInterval(housekeeping);
+      journeys.abort();
+      stopWaking();
       http.close(() => {
-        if (dispatcher === null) return resolve();
-        dispatcher.stop().then(resolve, reject);
+        journeyLoop
+          .then(() => (dispatcher === null ? undefined : dispatcher.stop()))
+          .then(() => resolve(), reject);
       });
     };
     process.on('SIGINT', stop);

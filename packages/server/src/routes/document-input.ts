@@ -49,6 +49,6 @@ export const documentInput = (fail: RouteDeps['fail']) => {
 
 /** The changed document of a `{ offer | campaign, … }` answer: its `id` names the audit target. */
 export const documentOf =
-  (key: 'offer' | 'campaign') =>
+  (key: 'offer' | 'campaign' | 'journey') =>
   (body: unknown): unknown =>
     typeof body === 'object' && body !== null && key in body ? Reflect.get(body, key) : body;

@@ -1,0 +1,262 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { App, JourneyView } from '@opencvm/app';
+import {
+  CAMPAIGN_ACTIONS,
+  CAMPAIGN_STATUSES,
+  type CampaignAction,
+  type CampaignStatus,
+  type Permission,
+} from '@opencvm/core';
+import { type Command, Option } from 'commander';
+import { AS_HELP } from '../audited.ts';
+import { EXIT, fail, unwrap } from '../errors.ts';
+import { parseJson, positiveInteger } from '../options.ts';
+import { table } from '../table.ts';
+import type { CommandDeps } from './command-deps.ts';
+
+/** The permission each lifecycle action needs, as its HTTP route requires it. */
+const ACTION_PERMISSION: Readonly<Record<CampaignAction, Permission>> = {
+  submit: 'campaigns.write',
+  approve: 'campaigns.approve',
+  reject: 'campaigns.approve',
+  start: 'campaigns.approve',
+  stop: 'campaigns.approve',
+  complete: 'campaigns.approve',
+};
+
+const ACTION_HELP: Readonly<Record<CampaignAction, string>> = {
+  submit: 'send a draft without issues for approval',
+  approve: 'approve a pending journey (not by its author or submitter)',
+  reject: 'send a pending journey back to draft',
+  start: 'start an approved journey: customers enter as its trigger fires',
+  stop: 'stop a journey: nobody enters, everyone on it leaves',
+  complete: 'complete a journey: nobody enters, those on it finish',
+};
+
+/** `cvm journey`: event-triggered, multi-step journeys, their lifecycle, funnel and results. */
+export const registerJourneyCommands = (program: Command, deps: CommandDeps): void => {
+  const { withApp, out } = deps;
+  const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
+  const target = (id: string) => ({ type: 'journey', id });
+  const before = async (app: App, id: string) => {
+    const found = await app.journeys.show(id);
+    return found.ok ? found.value.journey : null;
+  };
+  const line = (view: JourneyView): string =>
+    `journey ${view.journey.id} is ${view.journey.status} (version ${view.version})${
+      view.issues.length === 0
+        ? ''
+        : `, ${view.issues.length} issue${view.issues.length === 1 ? '' : 's'} to fix before it is submitted`
+    }`;
+  const printIssues = (view: JourneyView) => {
+    for (const issue of view.issues)
+      out(`  ${issue.node === undefined ? '' : `[${issue.node}] `}${issue.path}: ${issue.message}`);
+  };
+
+  const readDefinition = async (options: { file?: string; json?: string }): Promise<unknown> => {
+    if (options.file !== undefined && options.json !== undefined)
+      return fail('give --file or --json, not both', EXIT.usage);
+    if (options.json !== undefined) return parseJson(options.json, '--json');
+    if (options.file === undefined)
+      return fail('give the definition with --file <file> or --json <text>', EXIT.usage);
+    let text: string;
+    try {
+      text = await readFile(resolve(deps.context.cwd, options.file), 'utf8');
+    } catch (error) {
+      return fail(`${options.file}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
+    }
+    return parseJson(text, options.file);
+  };
+
+  const journey = program
+    .command('journey')
+    .description('event-triggered, multi-step journeys: draft → approval → running → stopped / completed');
+
+  journey
+    .command('create')
+    .description('save a new draft journey (JSON), authored by the acting user; prints its issues')
+    .option('--file <file>', 'a file holding the definition as JSON')
+    .option('--json <text>', 'the definition as JSON')
+    .option('--as <user>', AS_HELP, deps.login)
+    .action(async (options: { file?: string; json?: string; as: string }) => {
+      const definition = await readDefinition(options);
+      await withApp(async (app) => {
+        const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
+        const saved = unwrap(await app.journeys.create(definition, { by: acting.name }));
+        await acting.record({
+          action: 'journey.create',
+          target: target(saved.journey.id),
+          before: null,
+          after: saved.journey,
+        });
+        out(`created ${line(saved)}`);
+        printIssues(saved);
+      });
+    });
+
+  journey
+    .command('update')
+    .description("replace a journey's definition (past draft: a new version, back to draft)")
+    .argument('<id>', 'journey id')
+    .option('--file <file>', 'a file holding the definition as JSON')
+    .option('--json <text>', 'the definition as JSON')
+    .option(
+      '--expect-version <n>',
+      'the version the change is based on (refused if it moved)',
+      positiveInteger,
+    )
+    .option('--as <user>', AS_HELP, deps.login)
+    .action(
+      async (id: string, options: { file?: string; json?: string; as: string; expectVersion?: number }) => {
+        const definition = await readDefinition(options);
+        await withApp(async (app) => {
+          const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
+          const previous = await before(app, id);
+          const saved = unwrap(
+            await app.journeys.update(id, definition, {
+              by: acting.name,
+              expectedVersion: options.expectVersion,
+            }),
+          );
+          await acting.record({
+            action: 'journey.update',
+            target: target(id),
+            before: previous,
+            after: saved.journey,
+          });
+          out(`updated ${line(saved)}`);
+          printIssues(saved);
+        });
+      },
+    );
+
+  journey
+    .command('list')
+    .description('journeys, optionally of one status')
+    .addOption(new Option('--status <status>', 'only journeys in this status').choices(CAMPAIGN_STATUSES))
+    .option('--json', 'print JSON')
+    .action(async (options: { status?: CampaignStatus; json?: boolean }) => {
+      await withApp(async (app) => {
+        const journeys = await app.journeys.list({ status: options.status });
+        if (options.json) return printJson(journeys);
+        if (journeys.length === 0) return out('no journeys');
+        for (const row of table(
+          ['id', 'status', 'version', 'entry', 'issues', 'name'],
+          journeys.map((view) => [
+            view.journey.id,
+            view.journey.status,
+            String(view.version),
+            view.journey.entry.type,
+            String(view.issues.length),
+            view.journey.name,
+          ]),
+        ))
+          out(row);
+      });
+    });
+
+  journey
+    .command('show')
+    .description("a journey's definition, status, history and issues (JSON)")
+    .argument('<id>', 'journey id')
+    .action(async (id: string) => {
+      await withApp(async (app) => printJson(unwrap(await app.journeys.show(id))));
+    });
+
+  journey
+    .command('delete')
+    .description('delete a draft nobody entered')
+    .argument('<id>', 'journey id')
+    .option('--as <user>', AS_HELP, deps.login)
+    .action(async (id: string, options: { as: string }) => {
+      await withApp(async (app) => {
+        const acting = await deps.actors.acting(app, { as: options.as, permission: 'campaigns.write' });
+        const previous = await before(app, id);
+        unwrap(await app.journeys.remove(id));
+        await acting.record({ action: 'journey.delete', target: target(id), before: previous, after: null });
+        out(`deleted journey ${id}`);
+      });
+    });
+
+  for (const action of CAMPAIGN_ACTIONS) {
+    journey
+      .command(action)
+      .description(ACTION_HELP[action])
+      .argument('<id>', 'journey id')
+      .option('--note <text>', 'why (kept in the history)')
+      .option('--expect-version <n>', 'the version the action is based on', positiveInteger)
+      .option('--as <user>', AS_HELP, deps.login)
+      .action(async (id: string, options: { note?: string; expectVersion?: number; as: string }) => {
+        await withApp(async (app) => {
+          const acting = await deps.actors.acting(app, {
+            as: options.as,
+            permission: ACTION_PERMISSION[action],
+          });
+          const previous = await before(app, id);
+          const moved = unwrap(
+            await app.journeys.act(id, action, {
+              by: acting.name,
+              note: options.note,
+              expectedVersion: options.expectVersion,
+            }),
+          );
+          await acting.record({
+            action: `journey.${action}`,
+            target: target(id),
+            before: previous,
+            after: moved.journey,
+          });
+          out(line(moved));
+        });
+      });
+  }
+
+  journey
+    .command('funnel')
+    .description('who entered, is at each node, reached it and left (by reason)')
+    .argument('<id>', 'journey id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      await withApp(async (app) => {
+        const funnel = unwrap(await app.journeys.funnel(id));
+        if (options.json) return printJson(funnel);
+        out(
+          `entered: ${funnel.entered.treated} treated, ${funnel.entered.holdout} holdout, ${funnel.entered.ucg} ucg; ${funnel.active} on it now`,
+        );
+        const left = Object.entries(funnel.left);
+        if (left.length > 0) out(`left: ${left.map(([reason, n]) => `${reason} ${n}`).join(', ')}`);
+        for (const row of table(
+          ['node', 'reached', 'here', 'outcomes'],
+          funnel.nodes.map((node) => [
+            node.node,
+            String(node.reached),
+            String(node.here),
+            Object.entries(node.outcomes)
+              .map(([outcome, n]) => `${outcome} ${n}`)
+              .join(', '),
+          ]),
+        ))
+          out(row);
+      });
+    });
+
+  journey
+    .command('results')
+    .description('treated vs holdout by intention to treat, each metric with its 95% interval (JSON)')
+    .argument('<id>', 'journey id')
+    .option('--by-node <node>', 'per path taken at this split or branch node')
+    .action(async (id: string, options: { byNode?: string }) => {
+      await withApp(async (app) =>
+        printJson(unwrap(await app.journeys.results(id, { byNode: options.byNode }))),
+      );
+    });
+
+  journey
+    .command('entries')
+    .description("a customer's journeys: where they are, or why they left (JSON)")
+    .argument('<customer>', 'customer id')
+    .action(async (customer: string) => {
+      await withApp(async (app) => printJson(await app.journeys.entries(customer)));
+    });
+};
