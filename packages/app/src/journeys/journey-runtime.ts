@@ -114,7 +114,7 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     return journey === null ? null : { journey, version };
   };
 
-  const queuedListeners = new Set<() => void>();
+  const listeners = new Set<(outcome: BatchOutcome) => void>();
   const decide = async (work: readonly JourneyWork[]): Promise<BatchOutcome> => {
     if (work.length === 0) return { entered: 0, moved: 0, messages: 0, conflicts: [] };
     const context = await load();
@@ -131,14 +131,14 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
       },
       work,
     );
-    if (outcome.messages > 0) for (const listener of queuedListeners) listener();
+    for (const listener of listeners) listener(outcome);
     return outcome;
   };
 
-  /** Calls `listener` whenever a batch queued messages (the dispatcher wakes to send them). */
-  const onQueued = (listener: () => void): (() => void) => {
-    queuedListeners.add(listener);
-    return () => queuedListeners.delete(listener);
+  /** Calls `listener` with every batch written (the dispatcher wakes for the messages it queued). */
+  const onBatch = (listener: (outcome: BatchOutcome) => void): (() => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   };
 
   const matchers = new WeakMap<Journey, (row: NormalizedRow) => boolean>();
@@ -414,7 +414,18 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     cached = null;
   };
 
-  return { accept, tick, sweep, started, stopped, run, nudge, reload, onQueued };
+  return {
+    accept,
+    tick,
+    sweep,
+    started,
+    stopped,
+    run,
+    nudge,
+    reload,
+    onBatch,
+    nextWake: () => store.journeys.nextWake(),
+  };
 };
 
 const pause = (ms: number, signal: AbortSignal, nudges: Set<() => void>): Promise<void> =>

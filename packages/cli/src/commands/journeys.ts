@@ -252,6 +252,8 @@ export const registerJourneyCommands = (program: Command, deps: CommandDeps): vo
       );
     });
 
+  registerJourneyWorker(journey, deps);
+
   journey
     .command('entries')
     .description("a customer's journeys: where they are, or why they left (JSON)")
@@ -260,3 +262,59 @@ export const registerJourneyCommands = (program: Command, deps: CommandDeps): vo
       await withApp(async (app) => printJson(await app.journeys.entries(customer)));
     });
 };
+
+/** `cvm journey worker`: the journeys' timers, triggers and sweeps, without the API. */
+export const registerJourneyWorker = (journey: Command, deps: CommandDeps): void => {
+  journey
+    .command('worker')
+    .description("move journeys' customers on as their timers and triggers fall due (alone, without the API)")
+    .option('--until-idle', 'stop once nothing is due within a few seconds instead of waiting')
+    .action(async (options: { untilIdle?: boolean }) => {
+      await deps.withApp(async (app) => {
+        const runtime = app.journeyRuntime;
+        let entered = 0;
+        let moved = 0;
+        let messages = 0;
+        const stopLogging = runtime.onBatch((outcome) => {
+          entered += outcome.entered;
+          moved += outcome.moved;
+          messages += outcome.messages;
+          deps.out(
+            `journeys: entered ${outcome.entered}, moved ${outcome.moved}, queued ${outcome.messages}`,
+          );
+        });
+        const totals = () => `entered ${entered}, moved ${moved}, queued ${messages}`;
+        if (options.untilIdle) {
+          await runtime.sweep();
+          for (;;) {
+            await runtime.tick();
+            const next = await app.journeyRuntime.nextWake();
+            const wait =
+              next === null ? Number.POSITIVE_INFINITY : next.getTime() - deps.context.clock().getTime();
+            if (wait > IDLE_MS) break;
+            await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+          }
+          stopLogging();
+          deps.out(`idle: ${totals()}`);
+          return;
+        }
+        const signal = new AbortController();
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          signal.abort();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        await runtime.run({
+          signal: signal.signal,
+          onError: (error) => deps.out(`journeys: ${error instanceof Error ? error.message : String(error)}`),
+        });
+        stopLogging();
+        deps.out(`stopped: ${totals()}`);
+      });
+    });
+};
+
+/** `--until-idle` stops when the next timer is further away than this. */
+const IDLE_MS = 5_000;

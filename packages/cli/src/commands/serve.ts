@@ -59,7 +59,9 @@ export const serve = async (
   // Journeys: timers and triggers as they fall due, segment and date sweeps; events are acted
   // on as each way in stores them.
   const journeys = new AbortController();
-  const stopWaking = app.journeyRuntime.onQueued(() => dispatcher?.wake());
+  const stopWaking = app.journeyRuntime.onBatch((outcome) => {
+    if (outcome.messages > 0) dispatcher?.wake();
+  });
   const journeyLoop = app.journeyRuntime.run({
     signal: journeys.signal,
     onError: (error) =>
