@@ -233,11 +233,11 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
   };
 
   /** Timers and triggers due now, a batch at a time until none is left. */
-  const tick = async (): Promise<BatchOutcome> => {
+  const tick = async (options: { readonly leaseMs?: number | undefined } = {}): Promise<BatchOutcome> => {
     let total: BatchOutcome = { entered: 0, moved: 0, messages: 0, conflicts: [] };
     for (;;) {
       const now = deps.clock();
-      const leaseUntil = new Date(now.getTime() + leaseMs);
+      const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? leaseMs));
       const due: readonly JourneyEntryRecord[] = await store.journeys.claimDue({
         now,
         limit: batchSize,
@@ -380,6 +380,8 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     readonly signal: AbortSignal;
     readonly sweepMs?: number;
     readonly idleMs?: number;
+    /** How long this process's claims hold (the runtime's default when absent). */
+    readonly leaseMs?: number | undefined;
     readonly onError?: (error: unknown) => void;
   }): Promise<void> => {
     const sweepMs = options.sweepMs ?? 3_600_000;
@@ -391,7 +393,7 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
           lastSweep = deps.clock().getTime();
           await sweep();
         }
-        await tick();
+        await tick({ leaseMs: options.leaseMs });
         const next = await store.journeys.nextWake();
         const wait =
           next === null ? idleMs : Math.max(0, Math.min(idleMs, next.getTime() - deps.clock().getTime()));

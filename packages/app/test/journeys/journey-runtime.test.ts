@@ -33,7 +33,9 @@ const customers: NormalizedRow[] = Array.from({ length: 60 }, (_, index) => ({
 
 const sms = (text: string) => ({ type: 'sms' as const, locales: { en: { text } } });
 
-const followUp = (overrides: Partial<JourneyInput> = {}): JourneyInput => ({
+type Definition = Omit<JourneyInput, 'createdBy'>;
+
+const followUp = (overrides: Partial<Definition> = {}): Definition => ({
   id: 'pricing-follow-up',
   name: 'Pricing page follow-up',
   entry: {
@@ -98,7 +100,7 @@ const visit = (
 
 for (const adapter of ADAPTERS) {
   describe(`journeys on ${adapter.name}`, () => {
-    const setUp = async (journey: JourneyInput, policy: unknown = {}) => {
+    const setUp = async (journey: Definition, policy: unknown = {}) => {
       let now = START;
       const test = await adapter.open(schema, () => now);
       let seq = 0;

@@ -269,7 +269,14 @@ export const registerJourneyWorker = (journey: Command, deps: CommandDeps): void
     .command('worker')
     .description("move journeys' customers on as their timers and triggers fall due (alone, without the API)")
     .option('--until-idle', 'stop once nothing is due within a few seconds instead of waiting')
-    .action(async (options: { untilIdle?: boolean }) => {
+    .option(
+      '--lease-seconds <n>',
+      'how long work this worker claims stays its own: another worker takes it over after that if this one stops',
+      positiveInteger,
+      60,
+    )
+    .action(async (options: { untilIdle?: boolean; leaseSeconds: number }) => {
+      const leaseMs = options.leaseSeconds * 1000;
       await deps.withApp(async (app) => {
         const runtime = app.journeyRuntime;
         let entered = 0;
@@ -287,7 +294,7 @@ export const registerJourneyWorker = (journey: Command, deps: CommandDeps): void
         if (options.untilIdle) {
           await runtime.sweep();
           for (;;) {
-            await runtime.tick();
+            await runtime.tick({ leaseMs });
             const next = await app.journeyRuntime.nextWake();
             const wait =
               next === null ? Number.POSITIVE_INFINITY : next.getTime() - deps.context.clock().getTime();
@@ -308,6 +315,7 @@ export const registerJourneyWorker = (journey: Command, deps: CommandDeps): void
         process.on('SIGTERM', stop);
         await runtime.run({
           signal: signal.signal,
+          leaseMs,
           onError: (error) => deps.out(`journeys: ${error instanceof Error ? error.message : String(error)}`),
         });
         stopLogging();
