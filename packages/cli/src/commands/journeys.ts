@@ -294,12 +294,14 @@ export const registerJourneyWorker = (journey: Command, deps: CommandDeps): void
         if (options.untilIdle) {
           await runtime.sweep();
           for (;;) {
-            await runtime.tick({ leaseMs });
+            const done = await runtime.tick({ leaseMs });
             const next = await app.journeyRuntime.nextWake();
             const wait =
               next === null ? Number.POSITIVE_INFINITY : next.getTime() - deps.context.clock().getTime();
             if (wait > IDLE_MS) break;
-            await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+            // Work due but not claimable yet (another worker's lease) is looked at again shortly.
+            const idle = done.entered + done.moved === 0 ? 100 : 0;
+            await new Promise((resolve) => setTimeout(resolve, Math.max(idle, wait)));
           }
           stopLogging();
           deps.out(`idle: ${totals()}`);
