@@ -19,7 +19,7 @@ import { ident } from '../sql/sql-types.ts';
 
 /** What a journey's sends and branches read of a batch of customers: one statement per read. */
 
-const idList = (ids: readonly string[]): string => JSON.stringify([...new Set(ids)].map((id) => ({ id })));
+const idList = (ids: readonly string[]): string => JSON.stringify([...new Set(ids)]);
 
 const columnSpecs = (schema: WorkspaceSchema, columns: readonly string[]): readonly ColumnSpec[] => {
   const known = new Map(importColumns(schema, 'customers').map((spec) => [spec.name, spec]));
@@ -57,20 +57,20 @@ export const candidates = async (
       `c.${ident(spec.name)}`,
     ),
   );
-  const batch = dialect.jsonRows({ param: '$1', fields: ['id'] });
+  const batch = dialect.jsonTextRows('$1');
   const rows = await sql.all(
     `SELECT c.id AS __id, ${consent} AS __consent, ${point} AS __point, c.timezone AS __tz, c.locale AS __locale,
        __stop.customer_id IS NOT NULL AS __stopped${columns.map((column) => `, ${column}`).join('')}
-     FROM ${batch} JOIN customers c ON c.id = r.id
+     FROM customers c
      LEFT JOIN (SELECT DISTINCT customer_id FROM list_members WHERE list_name = $2) __stop ON __stop.customer_id = c.id
-     ORDER BY c.id`,
+     WHERE c.id IN ${batch} ORDER BY c.id`,
     [idList(options.customerIds), options.stopList],
   );
   const contacts = await sql.all(
     `SELECT o.customer_id, ${dialect.isoText('o.send_at')} AS send_at, o.channel, o.offer_id, o.campaign_id, o.priority,
        o.expected_value, o.run_id, o.step, o.status
-     FROM ${batch} JOIN outbox o ON o.customer_id = r.id
-     WHERE o.send_at >= CAST($2 AS TIMESTAMPTZ) AND o.status NOT IN ('cancelled', 'failed', 'bounced')`,
+     FROM outbox o
+     WHERE o.customer_id IN ${batch} AND o.send_at >= CAST($2 AS TIMESTAMPTZ) AND o.status NOT IN ('cancelled', 'failed', 'bounced')`,
     [idList(options.customerIds), options.historySince.toISOString()],
   );
   return candidatesOf(rows, contacts, specs);
@@ -92,7 +92,7 @@ export const matching = async (
   });
   const ids = `$${compiled.params.length + 1}`;
   const rows = await sql.all(
-    `${compiled.with} SELECT b.id AS id FROM base b WHERE (${compiled.predicate}) AND ${sql.dialect.inJsonTexts('b.id', ids)}`,
+    `${compiled.with} SELECT b.id AS id FROM base b WHERE (${compiled.predicate}) AND b.id IN ${sql.dialect.jsonTextRows(ids)}`,
     [...compiled.params, JSON.stringify([...new Set(customerIds)])],
   );
   return new Set(rows.map((row) => String(row.id)));
@@ -104,7 +104,7 @@ export const messageStatuses = async (
 ): Promise<ReadonlyMap<string, string>> => {
   if (runIds.length === 0) return new Map();
   const rows = await sql.all(
-    `SELECT run_id, status FROM outbox WHERE step = $2 AND ${sql.dialect.inJsonTexts('run_id', '$1')}`,
+    `SELECT run_id, status FROM outbox WHERE step = $2 AND run_id IN ${sql.dialect.jsonTextRows('$1')}`,
     [JSON.stringify([...new Set(runIds)]), JOURNEY_MESSAGE_STEP],
   );
   return new Map(rows.map((row) => [String(row.run_id), String(row.status)]));
@@ -125,7 +125,7 @@ export const eventsSince = async (
   const specs = importColumns(schema, 'events');
   const rows = await sql.all(
     `SELECT ${specs.map((spec) => readExpression(spec.name, spec.type, dialect)).join(', ')} FROM events
-     WHERE ${dialect.inJsonTexts('customer_id', '$1')} AND ${dialect.inJsonTexts('type', '$2')} AND ts >= CAST($3 AS TIMESTAMPTZ)
+     WHERE customer_id IN ${dialect.jsonTextRows('$1')} AND ${dialect.inJsonTexts('type', '$2')} AND ts >= CAST($3 AS TIMESTAMPTZ)
      ORDER BY ts, customer_id, id`,
     [
       JSON.stringify([...new Set(options.customerIds)]),

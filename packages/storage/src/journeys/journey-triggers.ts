@@ -187,7 +187,8 @@ export class JourneyTriggers {
     let among = (_column: string) => 'TRUE';
     if (options.customerIds !== null) {
       params.push(JSON.stringify([...new Set(options.customerIds)]));
-      among = (column) => dialect.inJsonTexts(column, `$${n + 2}`);
+      // A semi-join: one pass over the customers, not a list search per row.
+      among = (column) => `${column} IN ${dialect.jsonTextRows(`$${n + 2}`)}`;
     }
     const members = `SELECT b.id FROM base b WHERE (${compiled.predicate}) AND ${among('b.id')}`;
     return this.write(() =>
@@ -200,7 +201,7 @@ export class JourneyTriggers {
         const exitedIds = exited.map((row) => String(row.customer_id)).sort();
         if (exitedIds.length > 0) {
           await runner.all(
-            `DELETE FROM journey_segment_members WHERE journey_id = $1 AND ${dialect.inJsonTexts('customer_id', '$2')}`,
+            `DELETE FROM journey_segment_members WHERE journey_id = $1 AND customer_id IN ${dialect.jsonTextRows('$2')}`,
             [options.journeyId, JSON.stringify(exitedIds)],
           );
         }
