@@ -87,6 +87,11 @@ describe.skipIf(!URL)('postgres store', () => {
       },
       { version: 7, name: 'accounts, audit log, idempotency keys', applied_at: clock() },
       { version: 8, name: "contact history by customer (a customer's page)", applied_at: clock() },
+      {
+        version: 9,
+        name: 'journeys: definitions, entries, steps, pending triggers, segment membership',
+        applied_at: clock(),
+      },
     ]);
     const tables = await db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
@@ -106,6 +111,12 @@ describe.skipIf(!URL)('postgres store', () => {
       'feature_refreshes',
       'idempotency_keys',
       'import_runs',
+      'journey_entries',
+      'journey_segment_members',
+      'journey_steps',
+      'journey_triggers',
+      'journey_versions',
+      'journeys',
       'list_members',
       'lists',
       'offers',
@@ -284,7 +295,7 @@ describe.skipIf(!URL)('postgres store', () => {
     const stores = await Promise.all([db.open(), db.open(), db.open()]);
     await Promise.all(stores.map((store) => store.prepare(schema)));
     await Promise.all(stores.map((store) => store.prepare(grown)));
-    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 8 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 9 }]);
     const nps = await db.query(
       `SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'customers' AND column_name = 'nps'`,
       [db.schemaName],

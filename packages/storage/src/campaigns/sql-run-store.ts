@@ -3,14 +3,12 @@ import {
   CHANNELS,
   type ColumnSpec,
   consentField,
-  type FieldValue,
   type HistoryRow,
   importColumns,
   type MessageKey,
   type OutboxMessage,
   type OutboxRow,
   PURPOSES,
-  type QueuedContact,
   type RunCandidate,
   RunFunnel,
   type RunStore,
@@ -18,22 +16,15 @@ import {
   type WorkspaceSchema,
 } from '@opencvm/core';
 import { compileSegment, hashSql } from '../segments/compile-segment.ts';
-import { fieldValue, readExpression } from '../sql/read-sql.ts';
+import { readExpression } from '../sql/read-sql.ts';
 import type { SqlExecutor, SqlRow, SqlRunner } from '../sql/sql-executor.ts';
 import { ident } from '../sql/sql-types.ts';
+import { CONTACT_POINTS, candidatesOf, withdrawMessages } from './run-messages.ts';
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
 const count = (value: unknown): number => Number(value ?? 0);
-
-/** Where a channel's messages go; a webhook is addressed by the customer id. */
-const CONTACT_POINTS: Readonly<Record<string, string>> = {
-  sms: 'msisdn',
-  email: 'email',
-  push: 'push_token',
-  webhook: 'id',
-};
 
 const HISTORY_FIELDS = ['customer_id', 'outcome', 'offer_id', 'send_at'] as const;
 const OUTBOX_FIELDS = [
@@ -46,52 +37,6 @@ const OUTBOX_FIELDS = [
   'priority',
   'expected_value',
 ] as const;
-
-/** Rows of a page of targets and their contacts from other runs, as candidates. */
-const candidatesOf = (
-  rows: readonly SqlRow[],
-  contacts: readonly SqlRow[],
-  specs: readonly ColumnSpec[],
-): RunCandidate[] => {
-  const history = new Map<string, QueuedContact[]>();
-  for (const contact of contacts) {
-    const id = String(contact.customer_id);
-    let list = history.get(id);
-    if (list === undefined) {
-      list = [];
-      history.set(id, list);
-    }
-    list.push({
-      at: new Date(String(contact.send_at)),
-      channel: String(contact.channel),
-      offerId: text(contact.offer_id),
-      campaignId: String(contact.campaign_id),
-      priority: Number(contact.priority),
-      expectedValue: String(contact.expected_value),
-      runId: String(contact.run_id),
-      step: String(contact.step),
-      pending: contact.status === 'pending',
-    });
-  }
-  return rows.map((row): RunCandidate => {
-    const id = String(row.__id);
-    const attributes: Record<string, FieldValue> = {};
-    specs.forEach((spec, index) => {
-      attributes[spec.name] = fieldValue(row[`__a${index}`], spec.type);
-    });
-    const flag = row.__consent;
-    return {
-      customerId: id,
-      consent: flag === null || flag === undefined ? null : flag === true || flag === 't',
-      contactPoint: text(row.__point),
-      timezone: text(row.__tz),
-      locale: text(row.__locale),
-      stopListed: row.__stopped === true || row.__stopped === 't',
-      attributes,
-      history: history.get(id) ?? [],
-    };
-  });
-};
 
 /**
  * Runs, their working audience (`run_members`), contact history and the outbox in SQL both
@@ -449,35 +394,9 @@ export class SqlRunStore implements RunStore {
       await this.insertHistory(runner, options, options.history);
       await this.insertOutbox(runner, options, options.outbox);
       if (options.withdraw !== undefined && options.withdraw.length > 0) {
-        await this.withdraw(runner, options.withdraw, options.at);
+        await withdrawMessages(runner, options.withdraw, options.at);
       }
     });
-  }
-
-  /** Cancels messages still pending (one already being sent stays) and records why in their history. */
-  private async withdraw(runner: SqlRunner, keys: readonly MessageKey[], at: Date): Promise<void> {
-    const batch = JSON.stringify(
-      keys.map((key) => ({ run_id: key.runId, customer_id: key.customerId, step: key.step })),
-    );
-    const cancelled = await runner.all(
-      `UPDATE outbox SET status = 'cancelled', last_error = 'suppressed:arbitration', finished_at = CAST($2 AS TIMESTAMPTZ)
-       FROM ${this.rowsOf('$1', ['run_id', 'customer_id', 'step'])}
-       WHERE outbox.run_id = r.run_id AND outbox.customer_id = r.customer_id AND outbox.step = r.step AND outbox.status = 'pending'
-       RETURNING outbox.run_id, outbox.customer_id`,
-      [batch, at.toISOString()],
-    );
-    if (cancelled.length === 0) return;
-    await runner.all(
-      `UPDATE contact_history SET outcome = 'suppressed:arbitration', delivery_status = 'cancelled', delivery_at = CAST($2 AS TIMESTAMPTZ)
-       FROM ${this.rowsOf('$1', ['run_id', 'customer_id'])}
-       WHERE contact_history.run_id = r.run_id AND contact_history.customer_id = r.customer_id`,
-      [
-        JSON.stringify(
-          cancelled.map((row) => ({ run_id: String(row.run_id), customer_id: String(row.customer_id) })),
-        ),
-        at.toISOString(),
-      ],
-    );
   }
 
   async finishRun(options: {

@@ -313,4 +313,74 @@ export const DUCKDB_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 8,
+    name: 'journeys: definitions, entries, steps, pending triggers, segment membership',
+    // Written a few rows at a time: keys cost little here. Only columns that never change are
+    // indexed (DuckDB rewrites an updated indexed column as a delete and an insert).
+    statements: [
+      `CREATE TABLE journeys (
+        id VARCHAR PRIMARY KEY,
+        status VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        definition JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE journey_versions (
+        journey_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        definition JSON NOT NULL,
+        PRIMARY KEY (journey_id, version)
+      )`,
+      `CREATE TABLE journey_entries (
+        id VARCHAR PRIMARY KEY,
+        journey_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        entry_key VARCHAR NOT NULL,
+        grp VARCHAR NOT NULL,
+        entered_at TIMESTAMPTZ NOT NULL,
+        status VARCHAR NOT NULL,
+        node VARCHAR,
+        since TIMESTAMPTZ,
+        wake_at TIMESTAMPTZ,
+        awaiting VARCHAR,
+        memory JSON NOT NULL,
+        exit_reason VARCHAR,
+        exit_node VARCHAR,
+        exit_detail VARCHAR,
+        left_at TIMESTAMPTZ,
+        rev INTEGER NOT NULL,
+        claimed_by VARCHAR,
+        claimed_until TIMESTAMPTZ
+      )`,
+      'CREATE INDEX journey_entries_customer ON journey_entries (customer_id)',
+      'CREATE INDEX journey_entries_journey ON journey_entries (journey_id)',
+      `CREATE TABLE journey_steps (
+        entry_id VARCHAR NOT NULL,
+        journey_id VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        node VARCHAR NOT NULL,
+        step_at TIMESTAMPTZ NOT NULL,
+        outcome VARCHAR NOT NULL
+      )`,
+      'CREATE INDEX journey_steps_entry ON journey_steps (entry_id)',
+      `CREATE TABLE journey_triggers (
+        journey_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        entry_key VARCHAR NOT NULL,
+        due_at TIMESTAMPTZ NOT NULL,
+        claimed_by VARCHAR,
+        claimed_until TIMESTAMPTZ,
+        PRIMARY KEY (journey_id, customer_id)
+      )`,
+      `CREATE TABLE journey_segment_members (
+        journey_id VARCHAR NOT NULL,
+        customer_id VARCHAR NOT NULL,
+        PRIMARY KEY (journey_id, customer_id)
+      )`,
+    ],
+  },
 ];

@@ -363,4 +363,77 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: "contact history by customer (a customer's page)",
     statements: ['CREATE INDEX contact_history_customer ON contact_history (customer_id, recorded_at)'],
   },
+  {
+    version: 9,
+    name: 'journeys: definitions, entries, steps, pending triggers, segment membership',
+    statements: [
+      `CREATE TABLE journeys (
+        id text PRIMARY KEY,
+        status text NOT NULL,
+        version integer NOT NULL,
+        definition jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE journey_versions (
+        journey_id text NOT NULL,
+        version integer NOT NULL,
+        definition jsonb NOT NULL,
+        PRIMARY KEY (journey_id, version)
+      )`,
+      `CREATE TABLE journey_entries (
+        id text PRIMARY KEY,
+        journey_id text NOT NULL,
+        version integer NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        entry_key text NOT NULL,
+        grp text NOT NULL,
+        entered_at timestamptz NOT NULL,
+        status text NOT NULL,
+        node text,
+        since timestamptz,
+        wake_at timestamptz,
+        awaiting text,
+        memory jsonb NOT NULL,
+        exit_reason text,
+        exit_node text,
+        exit_detail text,
+        left_at timestamptz,
+        rev integer NOT NULL,
+        claimed_by text,
+        claimed_until timestamptz
+      )`,
+      // What exactly-once rests on: one entry per trigger key, one active entry per customer.
+      'CREATE UNIQUE INDEX journey_entries_key ON journey_entries (journey_id, customer_id, entry_key)',
+      `CREATE UNIQUE INDEX journey_entries_active ON journey_entries (journey_id, customer_id) WHERE status = 'active'`,
+      'CREATE INDEX journey_entries_customer ON journey_entries (customer_id, entered_at)',
+      `CREATE INDEX journey_entries_due ON journey_entries (wake_at) WHERE status = 'active'`,
+      `CREATE TABLE journey_steps (
+        entry_id text NOT NULL,
+        journey_id text NOT NULL,
+        version integer NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        node text NOT NULL,
+        step_at timestamptz NOT NULL,
+        outcome text NOT NULL
+      )`,
+      'CREATE INDEX journey_steps_entry ON journey_steps (entry_id)',
+      'CREATE INDEX journey_steps_journey ON journey_steps (journey_id, node)',
+      `CREATE TABLE journey_triggers (
+        journey_id text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        entry_key text NOT NULL,
+        due_at timestamptz NOT NULL,
+        claimed_by text,
+        claimed_until timestamptz,
+        PRIMARY KEY (journey_id, customer_id)
+      )`,
+      'CREATE INDEX journey_triggers_due ON journey_triggers (due_at)',
+      `CREATE TABLE journey_segment_members (
+        journey_id text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (journey_id, customer_id)
+      )`,
+    ],
+  },
 ];

@@ -48,6 +48,50 @@ export const moments = (n: number, sum: string, sumSquares: string): { mean: num
 /** Arms travel through SQL as small numbers: 0 target, 1 control, 2 UCG (grouping on them is cheap). */
 const groupOf = (value: unknown): ResultGroup => RESULT_GROUPS[Number(value)] ?? 'target';
 
+/** Sums over the members with events; `sizes` gives each arm's count. */
+const SUMS = `count(*) AS active,
+    sum(CASE WHEN t.orders > 0 THEN 1 ELSE 0 END) AS converters,
+    sum(t.orders) AS orders,
+    sum(t.orders * t.orders) AS orders_squares,
+    sum(t.revenue) AS revenue,
+    sum(t.revenue * t.revenue) AS revenue_squares`;
+
+/** One arm's row of `armsSql` as its outcome. */
+export const outcomeOf = (row: SqlRow): GroupOutcome => {
+  const n = number(row.n);
+  const revenue = moments(n, decimal(row.revenue), decimal(row.revenue_squares));
+  const orders = moments(n, decimal(row.orders), decimal(row.orders_squares));
+  return {
+    group: groupOf(row.grp),
+    n,
+    converters: number(row.converters),
+    active: number(row.active),
+    orders: number(row.orders),
+    revenue: decimal(row.revenue),
+    revenueMean: revenue.mean,
+    revenueVariance: revenue.variance,
+    ordersMean: orders.mean,
+    ordersVariance: orders.variance,
+  };
+};
+
+/**
+ * Each arm's size and its members' sums, per slice (`slice` an expression over what `join`
+ * joins to `__who`, the member's customer id), from the CTEs `members` (customer_id, grp) and
+ * `touched` (customer_id, grp, orders, revenue) of `withSql`.
+ */
+export const armsSql = (withSql: string, slice: { readonly sql: string; readonly join: string }): string => {
+  const on = (alias: string) => slice.join.replaceAll('__who', `${alias}.customer_id`);
+  return `${withSql},
+      sizes AS (SELECT ${slice.sql} AS slice, m.grp, count(*) AS n FROM members m ${on('m')} GROUP BY 1, 2),
+      sums AS (SELECT ${slice.sql} AS slice, t.grp, ${SUMS} FROM touched t ${on('t')} GROUP BY 1, 2)
+      SELECT z.slice, z.grp, z.n, coalesce(u.active, 0) AS active, coalesce(u.converters, 0) AS converters,
+        coalesce(u.orders, 0) AS orders, coalesce(u.orders_squares, 0) AS orders_squares,
+        coalesce(u.revenue, 0) AS revenue, coalesce(u.revenue_squares, 0) AS revenue_squares
+      FROM sizes z LEFT JOIN sums u ON u.grp = z.grp AND u.slice IS NOT DISTINCT FROM z.slice
+      ORDER BY 1 NULLS LAST, 2`;
+};
+
 /**
  * Campaign results in SQL both engines run: every member of the runs' audiences (from contact
  * history: `ucg`, `control`, and every other outcome as `target` — intention to treat) with what
@@ -166,45 +210,6 @@ export class SqlResultsStore implements ResultsStore {
     return this.dialect.types.money;
   }
 
-  /** Sums over the members with events; `sizes` gives each arm's count. */
-  private static readonly SUMS = `count(*) AS active,
-    sum(CASE WHEN t.orders > 0 THEN 1 ELSE 0 END) AS converters,
-    sum(t.orders) AS orders,
-    sum(t.orders * t.orders) AS orders_squares,
-    sum(t.revenue) AS revenue,
-    sum(t.revenue * t.revenue) AS revenue_squares`;
-
-  private static outcomeOf(row: SqlRow): GroupOutcome {
-    const n = number(row.n);
-    const revenue = moments(n, decimal(row.revenue), decimal(row.revenue_squares));
-    const orders = moments(n, decimal(row.orders), decimal(row.orders_squares));
-    return {
-      group: groupOf(row.grp),
-      n,
-      converters: number(row.converters),
-      active: number(row.active),
-      orders: number(row.orders),
-      revenue: decimal(row.revenue),
-      revenueMean: revenue.mean,
-      revenueVariance: revenue.variance,
-      ordersMean: orders.mean,
-      ordersVariance: orders.variance,
-    };
-  }
-
-  /** Each arm's size and its members' sums, per slice (`slice` an expression over `c`/`s`). */
-  private armsSql(withSql: string, slice: { readonly sql: string; readonly join: string }): string {
-    const on = (alias: string) => slice.join.replaceAll('__who', `${alias}.customer_id`);
-    return `${withSql},
-      sizes AS (SELECT ${slice.sql} AS slice, m.grp, count(*) AS n FROM members m ${on('m')} GROUP BY 1, 2),
-      sums AS (SELECT ${slice.sql} AS slice, t.grp, ${SqlResultsStore.SUMS} FROM touched t ${on('t')} GROUP BY 1, 2)
-      SELECT z.slice, z.grp, z.n, coalesce(u.active, 0) AS active, coalesce(u.converters, 0) AS converters,
-        coalesce(u.orders, 0) AS orders, coalesce(u.orders_squares, 0) AS orders_squares,
-        coalesce(u.revenue, 0) AS revenue, coalesce(u.revenue_squares, 0) AS revenue_squares
-      FROM sizes z LEFT JOIN sums u ON u.grp = z.grp AND u.slice IS NOT DISTINCT FROM z.slice
-      ORDER BY 1 NULLS LAST, 2`;
-  }
-
   async groupOutcomes(query: ResultsQuery, breakdown?: ResultsBreakdown): Promise<readonly ResultsSlice[]> {
     const base = await this.memberOutcomes(query);
     let slice = { sql: 'NULL', join: '' };
@@ -237,12 +242,12 @@ export class SqlResultsStore implements ResultsStore {
         join: 'LEFT JOIN __segment s ON s.id = __who',
       };
     }
-    const rows = await this.sql.all(this.armsSql(withSql, slice), params);
+    const rows = await this.sql.all(armsSql(withSql, slice), params);
     const slices = new Map<string | null, GroupOutcome[]>();
     for (const row of rows) {
       const value = row.slice === null || row.slice === undefined ? null : String(row.slice);
       const list = slices.get(value) ?? [];
-      list.push(SqlResultsStore.outcomeOf(row));
+      list.push(outcomeOf(row));
       slices.set(value, list);
     }
     if (breakdown === undefined && slices.size === 0) slices.set(null, []);
@@ -287,11 +292,11 @@ export class SqlResultsStore implements ResultsStore {
          WHERE e.ts >= q.t0 AND e.ts < CAST($2 AS TIMESTAMPTZ) AND e.ts >= CAST($1 AS TIMESTAMPTZ)
          GROUP BY q.customer_id, q.in_ucg
        )`;
-    const rows = await this.sql.all(this.armsSql(withSql, { sql: 'NULL', join: '' }), [
+    const rows = await this.sql.all(armsSql(withSql, { sql: 'NULL', join: '' }), [
       query.from.toISOString(),
       query.to.toISOString(),
     ]);
-    return rows.map((row) => SqlResultsStore.outcomeOf(row));
+    return rows.map((row) => outcomeOf(row));
   }
 
   async contactPressure(query: ProgrammeQuery): Promise<ContactPressureCounts> {

@@ -22,6 +22,7 @@ import { SqlCustomerStore } from '../customers/customer-search.ts';
 import { SqlDeliveryStore } from '../delivery/sql-delivery-store.ts';
 import { SqlIdempotencyStore } from '../idempotency/sql-idempotency-store.ts';
 import { failureOf, readWith, refusedRows } from '../import-failure.ts';
+import { SqlJourneyStore } from '../journeys/sql-journey-store.ts';
 import { SqlResultsStore } from '../results/sql-results-store.ts';
 import { SqlSegmentStore } from '../segments/sql-segment-store.ts';
 import type { Dialect } from '../sql/dialect.ts';
@@ -67,6 +68,7 @@ export abstract class SqlStore<S extends Staging> implements Store {
   readonly audit: SqlAuditStore;
   readonly idempotency: SqlIdempotencyStore;
   readonly customers: SqlCustomerStore;
+  readonly journeys: SqlJourneyStore;
   protected readonly dialect: Dialect;
   protected readonly clock: () => Date;
   private schema: WorkspaceSchema | null = null;
@@ -92,6 +94,7 @@ export abstract class SqlStore<S extends Staging> implements Store {
     this.audit = new SqlAuditStore(executor);
     this.idempotency = new SqlIdempotencyStore(executor);
     this.customers = new SqlCustomerStore(executor, workspace);
+    this.journeys = new SqlJourneyStore(executor, workspace);
   }
 
   abstract prepare(schema: WorkspaceSchema): Promise<void>;
