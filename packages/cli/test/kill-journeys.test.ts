@@ -25,7 +25,7 @@ const customers: NormalizedRow[] = Array.from({ length: CUSTOMERS }, (_, index) 
   tier: 'gold',
   city: 'Berlin',
   msisdn: `+4917${String(index).padStart(8, '0')}`,
-  consent_sms_marketing: true,
+  consent_sms_service: true,
 }));
 
 const sms = (text: string) => ({ type: 'sms' as const, locales: { en: { text } } });
