@@ -104,9 +104,13 @@ for (const adapter of ADAPTERS) {
       let now = START;
       const test = await adapter.open(schema, () => now);
       let seq = 0;
+      const randomId = () => {
+        seq += 1;
+        return `id-${seq}`;
+      };
       const app = await createApp(
         { store: test.store, schema },
-        { clock: () => now, randomId: () => `id-${(seq += 1)}`, contactPolicy: ContactPolicy.parse(policy) },
+        { clock: () => now, randomId, contactPolicy: ContactPolicy.parse(policy) },
       );
       await test.store.importRows('customers', customers, new Set(Object.keys(customers[0] ?? {})));
       const offer = await app.campaigns.createOffer(offerInput({ cooldownDays: 0 }));
