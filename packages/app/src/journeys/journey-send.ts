@@ -59,6 +59,8 @@ export class JourneySender {
     const extra = this.queued.get(customerId);
     const candidate: RunCandidate =
       extra === undefined ? known : { ...known, history: [...known.history, ...extra] };
+    // A send that names an offer makes it only to those it is valid and open to; one that names
+    // none is a message alone (a welcome, a payment reminder): no value, no cooldown.
     const listed = node.offer === undefined ? undefined : facts.offers.get(node.offer);
     const offer =
       listed !== undefined &&
@@ -71,6 +73,7 @@ export class JourneySender {
       { channel: node.channel, policy: facts.policy, timezone: facts.timezone, dueAt: now },
       candidate,
       offer,
+      { offerRequired: node.offer !== undefined },
     );
     if (target instanceof LeftAt) return { type: 'left', outcome: target.outcome };
     const withdraw = arbitrateTarget(journey, target);
@@ -86,21 +89,21 @@ export class JourneySender {
       customerId,
       channel: node.channel,
       purpose: journey.purpose,
-      offerId: target.offer.id,
+      offerId: target.offer?.id ?? null,
       recipient: target.recipient,
       content,
       sendAt,
       priority: journey.priority,
-      expectedValue: target.offer.expectedValue,
+      expectedValue: target.offer?.expectedValue ?? '0',
     });
     this.withdraw.push(...withdraw);
     const contact: QueuedContact = {
       at: target.sendAt,
       channel: node.channel,
-      offerId: target.offer.id,
+      offerId: target.offer?.id ?? null,
       campaignId: journey.id,
       priority: journey.priority,
-      expectedValue: target.offer.expectedValue,
+      expectedValue: target.offer?.expectedValue ?? '0',
       runId,
       step: JOURNEY_MESSAGE_STEP,
       pending: true,

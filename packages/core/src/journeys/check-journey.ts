@@ -206,13 +206,7 @@ const nodeIssues = (journey: Journey, context: CampaignContext): JourneyIssue[] 
           issues.push({ path: `${path}.content`, node: node.id, message: 'a send needs content' });
         } else own(contentIssues(node.content, node.channel, context, `${path}.content`));
         const offers = context.offers;
-        if (node.offer === undefined) {
-          issues.push({
-            path: `${path}.offer`,
-            node: node.id,
-            message: 'a send needs an offer: its value, cooldown and eligibility apply as in a campaign',
-          });
-        } else if (offers !== undefined) {
+        if (node.offer !== undefined && offers !== undefined) {
           if (!offers.has(node.offer)) {
             own([
               {

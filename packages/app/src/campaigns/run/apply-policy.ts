@@ -50,10 +50,13 @@ export interface PolicyContext {
   readonly dueAt: Date;
 }
 
-/** A target the run may contact: with its offer, the address, its time zone and the send time. */
+/**
+ * A target the run may contact: with its offer (none for a journey's message that makes none),
+ * the address, its time zone and the send time.
+ */
 export interface Contactable {
   readonly candidate: RunCandidate;
-  readonly offer: Offer;
+  readonly offer: Offer | null;
   readonly recipient: string;
   readonly zone: string;
   readonly sendAt: Date;
@@ -63,6 +66,8 @@ export const applyPolicy = (
   context: PolicyContext,
   candidate: RunCandidate,
   offer: Offer | null,
+  /** A campaign's message is its offer: without one the target is not eligible. A journey's may make none. */
+  options: { readonly offerRequired: boolean } = { offerRequired: true },
 ): Contactable | LeftAt => {
   const { channel } = context;
 
@@ -71,7 +76,7 @@ export const applyPolicy = (
   if (isChannel(channel) && candidate.consent !== true) return NO_CONSENT;
   const recipient = candidate.contactPoint;
   if (recipient === null || recipient === '') return NO_CONTACT_POINT;
-  if (offer === null) return NOT_ELIGIBLE;
+  if (offer === null && options.offerRequired) return NOT_ELIGIBLE;
 
   // Contact policy (caps, quiet hours, cooldown) over what is already sent or queued.
   const zone = candidate.timezone ?? context.timezone;
@@ -86,10 +91,10 @@ export const applyPolicy = (
       policy: context.policy,
       customer: { id: candidate.customerId, timezone: zone, contactPoint: recipient },
       channel,
-      offerId: offer.id,
+      offerId: offer?.id ?? null,
       dueAt: context.dueAt,
       history: past,
-      cooldownDays: offer.cooldownDays,
+      cooldownDays: offer?.cooldownDays ?? 0,
       stopList: NO_STOP_LIST,
     });
     if (decision.type === 'suppressed') return new LeftAt('contact_policy', `suppressed:${decision.rule}`);

@@ -45,7 +45,7 @@ export const arbitrateTarget = (
     const ours: ArbitrationCandidate = {
       campaignId: campaign.id,
       priority: campaign.priority,
-      expectedValue: target.offer.expectedValue,
+      expectedValue: target.offer?.expectedValue ?? '0',
     };
     if (arbitrate([ours, ...rivals.values()])?.winner.campaignId !== campaign.id) return ARBITRATED;
   }

@@ -54,16 +54,17 @@ export class RunQueue {
     this.queued += 1;
     const { candidate, offer } = target;
     const sendAt = target.sendAt.toISOString();
-    this.history.push({ customerId: candidate.customerId, outcome: 'queued', offerId: offer.id, sendAt });
+    const offerId = offer?.id ?? null;
+    this.history.push({ customerId: candidate.customerId, outcome: 'queued', offerId, sendAt });
     this.outbox.push({
       customerId: candidate.customerId,
       step: MESSAGE_STEP,
-      offerId: offer.id,
+      offerId,
       recipient: target.recipient,
       content,
       sendAt,
       priority: campaign.priority,
-      expectedValue: offer.expectedValue,
+      expectedValue: offer?.expectedValue ?? '0',
     });
     this.withdraw.push(...withdraw);
     return null;

@@ -62,7 +62,7 @@ export const createRenderer = (options: {
   /** Rendered content (null: the render failed) by offer, locale and the customer columns it names. */
   const renders = new Map<string, RenderedContent | null>();
   return ({ candidate, offer }) => {
-    const key = JSON.stringify([offer.id, candidate.locale, candidate.attributes]);
+    const key = JSON.stringify([offer?.id ?? null, candidate.locale, candidate.attributes]);
     let content = renders.get(key);
     if (content === undefined) {
       try {
