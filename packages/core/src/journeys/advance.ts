@@ -1,6 +1,6 @@
 import type { NormalizedRow } from '../import/records.ts';
 import { bucketOf } from '../segments/bucket.ts';
-import { zonedWallTimeToInstant, zoneOffset } from '../time/time-zones.ts';
+import { zoneOffset, zonedWallTimeToInstant } from '../time/time-zones.ts';
 import {
   type BranchCondition,
   durationMs,
@@ -111,11 +111,7 @@ export const nextLocalTime = (now: Date, at: string, zone: string): Date => {
 };
 
 /** The split path a customer takes: fixed per journey, node and customer, by the shares. */
-export const splitPath = (
-  journeyId: string,
-  node: Extract<JourneyNode, { type: 'split' }>,
-  customerId: string,
-) => {
+export const splitPath = (journeyId: string, node: Extract<JourneyNode, { type: 'split' }>, customerId: string) => {
   const bucket = bucketOf(`${journeyId}:${node.id}`, customerId);
   let upTo = 0;
   for (const path of node.paths) {
@@ -133,12 +129,7 @@ interface Walk {
   memory: EntryMemory;
 }
 
-const leave = (
-  walk: Walk,
-  reason: ExitReason,
-  node: string | null,
-  detail: string | null = null,
-): Advance => ({
+const leave = (walk: Walk, reason: ExitReason, node: string | null, detail: string | null = null): Advance => ({
   type: 'left',
   reason,
   node,
@@ -168,10 +159,7 @@ const walkFrom = (walk: Walk, from: string | undefined): Advance => {
           return leave(walk, 'policy', node.id, decision.outcome);
         }
         step('queued');
-        walk.memory = {
-          ...walk.memory,
-          sent: { ...walk.memory.sent, [node.id]: decision.sendAt.toISOString() },
-        };
+        walk.memory = { ...walk.memory, sent: { ...walk.memory.sent, [node.id]: decision.sendAt.toISOString() } };
         id = node.next;
         break;
       }
@@ -240,8 +228,7 @@ export const advance = (
     walk.steps.push({ node: node.id, at, outcome: 'event' });
     return walkFrom(walk, node.next);
   }
-  if (position.wakeAt === null || Date.parse(position.wakeAt) > context.now.getTime())
-    return { type: 'unchanged' };
+  if (position.wakeAt === null || Date.parse(position.wakeAt) > context.now.getTime()) return { type: 'unchanged' };
   if (node.type !== 'wait') return walkFrom(walk, node.id);
   if (node.wait.type === 'event') {
     walk.steps.push({ node: node.id, at, outcome: 'timeout' });

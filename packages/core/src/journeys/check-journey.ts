@@ -72,9 +72,7 @@ const contentIssues = (
   const issues = checked.ok ? [] : issuesUnder(path, checked.error.issues);
   const fallback = context.schema.workspace.defaultLocale;
   const language = fallback.split('-')[0];
-  if (
-    !Object.keys(content.locales).some((locale) => locale === fallback || locale.split('-')[0] === language)
-  ) {
+  if (!Object.keys(content.locales).some((locale) => locale === fallback || locale.split('-')[0] === language)) {
     issues.push({
       path: `${path}.locales`,
       message: `must include the workspace default locale "${fallback}", which customers without a locale of the content get`,
@@ -180,8 +178,7 @@ const exitPath = (node: JourneyNode, handle: string): string => {
 const missingExit = (node: JourneyNode, handle: string): string => {
   if (handle === 'default') return 'a branch needs a default way for everyone no branch takes';
   if (handle === 'timeout') return 'a wait for an event needs a way for those who do not do it in time';
-  if (handle.startsWith('branch:') || handle.startsWith('path:'))
-    return 'leads nowhere: connect it to a node';
+  if (handle.startsWith('branch:') || handle.startsWith('path:')) return 'leads nowhere: connect it to a node';
   return `leads nowhere: connect the ${node.type} to the next node or to an exit`;
 };
 
@@ -191,9 +188,7 @@ const nodeIssues = (journey: Journey, context: CampaignContext): JourneyIssue[] 
   const segmentKnown = (segment: string, path: string, node?: string): JourneyIssue[] => {
     const known = context.segments;
     if (known === undefined || known.has(segment)) return [];
-    return [
-      { path, node, kind: 'unknown_name', message: `unknown segment "${segment}"${hint(segment, known)}` },
-    ];
+    return [{ path, node, kind: 'unknown_name', message: `unknown segment "${segment}"${hint(segment, known)}` }];
   };
   journey.nodes.forEach((node, at) => {
     const path = `nodes[${at}]`;
@@ -208,12 +203,7 @@ const nodeIssues = (journey: Journey, context: CampaignContext): JourneyIssue[] 
         const offers = context.offers;
         if (node.offer !== undefined && offers !== undefined) {
           if (!offers.has(node.offer)) {
-            own([
-              {
-                path: `${path}.offer`,
-                message: `unknown offer "${node.offer}"${hint(node.offer, offers.keys())}`,
-              },
-            ]);
+            own([{ path: `${path}.offer`, message: `unknown offer "${node.offer}"${hint(node.offer, offers.keys())}` }]);
           } else {
             const offer = 'get' in offers ? offers.get(node.offer) : undefined;
             if (offer !== undefined && !offer.channels.includes(node.channel)) {
@@ -235,30 +225,17 @@ const nodeIssues = (journey: Journey, context: CampaignContext): JourneyIssue[] 
         node.branches.forEach((branch, index) => {
           const where = `${path}.branches[${index}].when`;
           const when = branch.when;
-          if (when.type === 'attributes')
-            own(ruleIssues(attributeRule(when.where), context, `${where}.where`));
-          else if (when.type === 'segment')
-            issues.push(...segmentKnown(when.segment, `${where}.segment`, node.id));
+          if (when.type === 'attributes') own(ruleIssues(attributeRule(when.where), context, `${where}.where`));
+          else if (when.type === 'segment') issues.push(...segmentKnown(when.segment, `${where}.segment`, node.id));
           else {
             if (!sends.has(when.node)) {
               own([{ path: `${where}.node`, message: `"${when.node}" is not a send node of this journey` }]);
             }
             if (when.outcome === 'event') {
-              if (when.eventType === undefined)
-                own([
-                  {
-                    path: `${where}.eventType`,
-                    message: 'names the event to look for, such as an open or a click',
-                  },
-                ]);
+              if (when.eventType === undefined) own([{ path: `${where}.eventType`, message: 'names the event to look for, such as an open or a click' }]);
               else own(eventIssues({ eventType: when.eventType }, context, `${where}`));
             } else if (when.eventType !== undefined) {
-              own([
-                {
-                  path: `${where}.eventType`,
-                  message: `is only for the outcome "event", not "${when.outcome}"`,
-                },
-              ]);
+              own([{ path: `${where}.eventType`, message: `is only for the outcome "event", not "${when.outcome}"` }]);
             }
           }
         });
@@ -307,12 +284,7 @@ const entryIssues = (journey: Journey, context: CampaignContext): JourneyIssue[]
               },
             ]
           : definition.type !== 'date'
-            ? [
-                {
-                  path: 'entry.attribute',
-                  message: `must be a date attribute; "${entry.attribute}" is ${definition.type}`,
-                },
-              ]
+            ? [{ path: 'entry.attribute', message: `must be a date attribute; "${entry.attribute}" is ${definition.type}` }]
             : [];
       if (entry.customer !== undefined) issues.push(...ruleIssues(entry.customer, context, 'entry.customer'));
       return issues;
@@ -323,9 +295,7 @@ const entryIssues = (journey: Journey, context: CampaignContext): JourneyIssue[]
 const goalIssues = (journey: Journey, context: CampaignContext): JourneyIssue[] => {
   const issues: JourneyIssue[] = eventIssues(journey.goal, context, 'goal');
   const events = context.schema.events;
-  const definition = Object.hasOwn(events, journey.goal.eventType)
-    ? events[journey.goal.eventType]
-    : undefined;
+  const definition = Object.hasOwn(events, journey.goal.eventType) ? events[journey.goal.eventType] : undefined;
   if (journey.goal.kpi === 'revenue' && definition !== undefined && !definition.amount) {
     issues.push({
       path: 'goal.kpi',
@@ -356,10 +326,7 @@ export const checkJourney = (journey: Journey, context: CampaignContext): readon
 export const parseJourney = (
   input: unknown,
   context: CampaignContext,
-): Result<
-  { readonly journey: Journey; readonly issues: readonly JourneyIssue[] },
-  JourneyDefinitionError
-> => {
+): Result<{ readonly journey: Journey; readonly issues: readonly JourneyIssue[] }, JourneyDefinitionError> => {
   const parsed = Journey.safeParse(input);
   if (!parsed.success) return err({ type: 'invalid_journey', issues: zodIssues(parsed.error) });
   return ok({ journey: parsed.data, issues: checkJourney(parsed.data, context) });

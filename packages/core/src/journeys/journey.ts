@@ -55,8 +55,7 @@ export const durationMs = (duration: {
   readonly days?: number | undefined;
   readonly hours?: number | undefined;
   readonly minutes?: number | undefined;
-}): number =>
-  ((duration.days ?? 0) * 1440 + (duration.hours ?? 0) * 60 + (duration.minutes ?? 0)) * MINUTE_MS;
+}): number => ((duration.days ?? 0) * 1440 + (duration.hours ?? 0) * 60 + (duration.minutes ?? 0)) * MINUTE_MS;
 
 const Where = z
   .array(AttributeCondition.superRefine(attributeConditionShape))
@@ -206,9 +205,7 @@ export const BranchNode = z.strictObject({
   type: z.literal('branch'),
   /** Tried in order; the first that holds decides. */
   branches: z
-    .array(
-      z.strictObject({ name: z.string().min(1).max(100), when: BranchCondition, next: NodeId.optional() }),
-    )
+    .array(z.strictObject({ name: z.string().min(1).max(100), when: BranchCondition, next: NodeId.optional() }))
     .min(1, 'must hold at least one branch')
     .max(20, 'must hold at most 20 branches'),
   /** Where everyone else goes. */
@@ -236,13 +233,9 @@ export type SplitNode = z.infer<typeof SplitNode>;
 export const ExitNode = z.strictObject({ ...nodeBase, type: z.literal('exit') });
 export type ExitNode = z.infer<typeof ExitNode>;
 
-export const JourneyNode = z.discriminatedUnion(
-  'type',
-  [SendNode, WaitNode, BranchNode, SplitNode, ExitNode],
-  {
-    error: 'type must be send, wait, branch, split or exit',
-  },
-);
+export const JourneyNode = z.discriminatedUnion('type', [SendNode, WaitNode, BranchNode, SplitNode, ExitNode], {
+  error: 'type must be send, wait, branch, split or exit',
+});
 export type JourneyNode = z.infer<typeof JourneyNode>;
 export const NODE_TYPES = ['send', 'wait', 'branch', 'split', 'exit'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];

@@ -131,11 +131,7 @@ export interface JourneyChanges {
   /** Weaker pending messages of other campaigns that these messages won arbitration against. */
   readonly withdraw: readonly MessageKey[];
   /** Pending triggers that fired (or were cancelled): removed. */
-  readonly firedTriggers?: readonly {
-    readonly journeyId: string;
-    readonly customerId: string;
-    readonly key: string;
-  }[];
+  readonly firedTriggers?: readonly { readonly journeyId: string; readonly customerId: string; readonly key: string }[];
 }
 
 /** One node of a journey's funnel: entries that passed it, by what happened there. */
@@ -181,10 +177,7 @@ export interface JourneyStore {
   saveJourney(
     journey: Journey,
     options: { readonly at: Date; readonly expectedVersion?: number | null | undefined },
-  ): Promise<
-    | { readonly type: 'saved'; readonly stored: StoredJourney }
-    | { readonly type: 'conflict'; readonly current: StoredJourney | null }
-  >;
+  ): Promise<{ readonly type: 'saved'; readonly stored: StoredJourney } | { readonly type: 'conflict'; readonly current: StoredJourney | null }>;
   getJourney(id: string): Promise<StoredJourney | null>;
   /** A version as it was saved: the definition the entries on it finish on. */
   getJourneyVersion(id: string, version: number): Promise<Journey | null>;
@@ -243,9 +236,7 @@ export interface JourneyStore {
     readonly offsetDays: number;
     readonly yearly: boolean;
     readonly days: readonly string[];
-  }): Promise<
-    readonly { readonly customerId: string; readonly day: string; readonly timezone: string | null }[]
-  >;
+  }): Promise<readonly { readonly customerId: string; readonly day: string; readonly timezone: string | null }[]>;
   /**
    * Compares the segment's members (among `customerIds`, or all when null) with those recorded
    * for the journey, records the new membership and returns who came in and who left. With
@@ -282,8 +273,6 @@ export interface JourneyStore {
   // Measurement --------------------------------------------------------------------------------
   funnel(journeyId: string): Promise<JourneyFunnel>;
   /** The arms as a campaign's (`target` treated, `control` holdout, `ucg`), whole or per node outcome. */
-  outcomes(
-    query: JourneyResultsQuery,
-  ): Promise<readonly { readonly value: string | null; readonly groups: readonly GroupOutcome[] }[]>;
+  outcomes(query: JourneyResultsQuery): Promise<readonly { readonly value: string | null; readonly groups: readonly GroupOutcome[] }[]>;
   customerJourneys(customerId: string, limit: number): Promise<readonly CustomerJourney[]>;
 }
