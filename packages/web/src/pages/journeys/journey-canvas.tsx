@@ -115,10 +115,9 @@ const Canvas = <J extends FlowJourney>(props: CanvasProps<J>) => {
   };
 
   return (
-    <div
+    <section
       style={{ height: 620, border: '1px solid var(--mantine-color-gray-3)', borderRadius: 8 }}
       aria-label={t.canvas}
-      role="region"
     >
       <ReactFlow<StepNode, Edge>
         nodes={nodes}
@@ -136,7 +135,7 @@ const Canvas = <J extends FlowJourney>(props: CanvasProps<J>) => {
         <Background />
         <Controls />
       </ReactFlow>
-    </div>
+    </section>
   );
 };
 

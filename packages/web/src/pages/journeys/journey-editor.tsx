@@ -111,6 +111,7 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
     }
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: every change of the journey restarts the wait.
   useEffect(() => {
     if (!dirty || readOnly) return;
     const timer = setTimeout(() => void save(), AUTOSAVE_MS);
