@@ -1,4 +1,4 @@
-import { JOURNEY_TEMPLATE_KEYS, type JourneyNode, journeyTemplateInput } from '@opencvm/core';
+import { JOURNEY_TEMPLATE_KEYS, Journey, type JourneyNode, journeyTemplateInput } from '@opencvm/core';
 import { describe, expect, it } from 'vitest';
 import {
   addNode,
@@ -86,7 +86,7 @@ describe('the canvas model of a journey', () => {
   });
 
   it.each(JOURNEY_TEMPLATE_KEYS)('round-trips the gallery scenario %s', (key) => {
-    const scenario = journeyTemplateInput(key, { id: key, createdBy: 'ann' });
+    const scenario = Journey.parse(journeyTemplateInput(key, { id: key, createdBy: 'ann' }));
     expect(fromFlow(scenario, toFlow(scenario))).toEqual(scenario);
   });
 
