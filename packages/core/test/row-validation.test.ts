@@ -58,6 +58,7 @@ describe('importColumns', () => {
           'sms',
           'app_open',
           'plan_change',
+          'payment_failed',
         ],
       },
       { name: 'ts', type: 'timestamp', required: true },
@@ -72,6 +73,7 @@ describe('importColumns', () => {
       ['callee_id', 'string', ['call', 'sms']],
       ['from_tariff', 'enum', ['plan_change']],
       ['to_tariff', 'enum', ['plan_change']],
+      ['reason', 'enum', ['payment_failed']],
     ]);
   });
 
@@ -364,7 +366,7 @@ describe('event rules (telecom schema)', () => {
         column: 'type',
         value: 'teleport',
         reason:
-          '"teleport" is not one of topup, bill_payment, purchase, data_session, call, sms, app_open, plan_change',
+          '"teleport" is not one of topup, bill_payment, purchase, data_session, call, sms, app_open, plan_change, payment_failed',
       },
     ]);
     expect(issuesOf(event({ ...base, type: '', duration_s: '60' }))).toEqual([

@@ -21,7 +21,7 @@ import {
 } from './social-graph.ts';
 
 export const EVENT_HEADER =
-  'id,customer_id,type,ts,amount,currency,topup_channel,product,mb,duration_s,callee_id,from_tariff,to_tariff';
+  'id,customer_id,type,ts,amount,currency,topup_channel,product,mb,duration_s,callee_id,from_tariff,to_tariff,reason';
 export const RELATION_HEADER = 'src,dst,kind,weight';
 
 const TOPUP = 0;
@@ -32,6 +32,9 @@ const CALL = 4;
 const SMS = 5;
 const APP_OPEN = 6;
 const PLAN_CHANGE = 7;
+const PAYMENT_FAILED = 8;
+
+const PAYMENT_FAILURE_REASONS = ['insufficient_funds', 'card_expired', 'declined'] as const;
 
 const tariffCode = (tariff: Tariff): number => TARIFFS.indexOf(tariff);
 
@@ -201,10 +204,22 @@ const drawEvents = ({ world, profile, rng, scratch }: CustomerDraw): void => {
     }
   } else {
     for (const monthStart of world.monthStartDays) {
-      const due = (monthStart + profile.billingDay - 1 + rng.int(0, 10)) * SECONDS_PER_DAY;
-      const second = place(due);
-      if (second >= 0)
-        events.push(second, BILL_PAYMENT, Math.round(profile.spendKopecks * rng.between(0.92, 1.12)), 0);
+      const late = rng.int(0, 10);
+      const second = place((monthStart + profile.billingDay - 1 + late) * SECONDS_PER_DAY);
+      if (second >= 0) {
+        const amount = Math.round(profile.spendKopecks * rng.between(0.92, 1.12));
+        events.push(second, BILL_PAYMENT, amount, 0);
+        // A bill paid on the last day was refused the day before. Derived without a draw of its
+        // own, so every other event of the seed stays as it was.
+        if (late === 10 && second - SECONDS_PER_DAY >= start) {
+          events.push(
+            second - SECONDS_PER_DAY,
+            PAYMENT_FAILED,
+            amount,
+            amount % PAYMENT_FAILURE_REASONS.length,
+          );
+        }
+      }
     }
   }
 
@@ -316,21 +331,23 @@ const eventTail = (events: EventBuffer, event: number, contactIds: readonly stri
   const detail = events.detail[event] ?? 0;
   switch (events.type[event]) {
     case TOPUP:
-      return `${money(value)},RUB,${TOPUP_CHANNELS[detail] ?? ''},,,,,,`;
+      return `${money(value)},RUB,${TOPUP_CHANNELS[detail] ?? ''},,,,,,,`;
     case BILL_PAYMENT:
-      return `${money(value)},RUB,,,,,,,`;
+      return `${money(value)},RUB,,,,,,,,`;
     case PURCHASE:
-      return `${money(value)},RUB,,${PRODUCTS[detail] ?? ''},,,,,`;
+      return `${money(value)},RUB,,${PRODUCTS[detail] ?? ''},,,,,,`;
     case DATA_SESSION:
-      return `,,,,${megabytes(value)},,,,`;
+      return `,,,,${megabytes(value)},,,,,`;
     case CALL:
-      return `,,,,,${value},${contactIds[detail] ?? ''},,`;
+      return `,,,,,${value},${contactIds[detail] ?? ''},,,`;
     case SMS:
-      return `,,,,,,${contactIds[detail] ?? ''},,`;
+      return `,,,,,,${contactIds[detail] ?? ''},,,`;
+    case PAYMENT_FAILED:
+      return `${money(value)},RUB,,,,,,,,${PAYMENT_FAILURE_REASONS[detail] ?? ''}`;
     case PLAN_CHANGE:
-      return `,,,,,,,${TARIFFS[value] ?? ''},${TARIFFS[detail] ?? ''}`;
+      return `,,,,,,,${TARIFFS[value] ?? ''},${TARIFFS[detail] ?? ''},`;
     default:
-      return ',,,,,,,,';
+      return ',,,,,,,,,';
   }
 };
 
@@ -343,6 +360,7 @@ const EVENT_TYPE_NAMES: readonly string[] = [
   'sms',
   'app_open',
   'plan_change',
+  'payment_failed',
 ];
 
 /**

@@ -170,6 +170,7 @@ describe('generateDemo', () => {
       'callee_id',
       'from_tariff',
       'to_tariff',
+      'reason',
     ]);
     expect(readCsv(counts.files.relations).header).toEqual(['src', 'dst', 'kind', 'weight']);
     expect(counts.customers).toBe(CUSTOMERS);

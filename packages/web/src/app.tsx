@@ -9,6 +9,7 @@ import { AppLayout } from './layout/app-layout.tsx';
 import { CampaignsPage } from './pages/campaigns/campaigns-page.tsx';
 import { CustomersPage } from './pages/customers/customers-page.tsx';
 import { HomePage } from './pages/home/home-page.tsx';
+import { JourneysPage } from './pages/journeys/journeys-page.tsx';
 import { LoginPage } from './pages/login/login-page.tsx';
 import { OffersPage } from './pages/offers/offers-page.tsx';
 import { ResultsPage } from './pages/results/results-page.tsx';
@@ -77,6 +78,14 @@ export const App = () => {
           element={
             <Guarded permission="dashboard.read">
               <CampaignsPage />
+            </Guarded>
+          }
+        />
+        <Route
+          path="/journeys/*"
+          element={
+            <Guarded permission="dashboard.read">
+              <JourneysPage />
             </Guarded>
           }
         />

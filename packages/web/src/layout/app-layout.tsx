@@ -10,7 +10,15 @@ import { LanguageSwitch } from './language-switch.tsx';
 
 /** The sections in the navigation, each shown to whoever may read it. */
 export const SECTIONS: readonly {
-  readonly key: 'home' | 'customers' | 'segments' | 'offers' | 'campaigns' | 'results' | 'settings';
+  readonly key:
+    | 'home'
+    | 'customers'
+    | 'segments'
+    | 'offers'
+    | 'campaigns'
+    | 'journeys'
+    | 'results'
+    | 'settings';
   readonly path: string;
   /** Null: every signed-in user (their own account is under Settings). */
   readonly permission: Permission | null;
@@ -20,6 +28,7 @@ export const SECTIONS: readonly {
   { key: 'segments', path: '/segments', permission: 'data.read' },
   { key: 'offers', path: '/offers', permission: 'data.read' },
   { key: 'campaigns', path: '/campaigns', permission: 'dashboard.read' },
+  { key: 'journeys', path: '/journeys', permission: 'dashboard.read' },
   { key: 'results', path: '/results', permission: 'dashboard.read' },
   { key: 'settings', path: '/settings', permission: null },
 ];
