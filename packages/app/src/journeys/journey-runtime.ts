@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ContactPolicy,
   eventRuleFields,
@@ -75,7 +76,8 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
   const { store, schema } = deps;
   const batchSize = deps.batchSize ?? 1_000;
   const leaseMs = deps.leaseMs ?? 60_000;
-  const claimant = deps.claimant ?? `journeys-${deps.randomId()}`;
+  // Its own id, not one of `randomId`'s: those are the workspace's draws (salts, entries).
+  const claimant = deps.claimant ?? `journeys-${randomUUID()}`;
   const timezone = schema.workspace.timezone;
   let cached: Cached | null = null;
   const versions = new Map<string, Promise<Journey | null>>();

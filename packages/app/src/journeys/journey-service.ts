@@ -4,16 +4,23 @@ import {
   type CampaignContext,
   type CampaignStatus,
   type CustomerJourney,
+  checkJourneyTemplate,
   err,
+  isJourneyTemplateKey,
+  JOURNEY_TEMPLATE_KEYS,
+  JOURNEY_TEMPLATES,
   type Journey,
   type JourneyFunnel,
   type JourneyIssue,
+  type JourneyTemplate,
+  journeyFromTemplate,
   ok,
   parseJourney,
   type Result,
   type SchemaIssue,
   type Store,
   type StoredJourney,
+  type TemplateLocale,
   transition,
   type WorkspaceSchema,
 } from '@opencvm/core';
@@ -47,6 +54,16 @@ export interface JourneyResults extends ComparisonResults {
     readonly node: string;
     readonly slices: readonly (ComparisonResults & { readonly value: string | null })[];
   } | null;
+}
+
+/** A gallery entry: the scenario and whether it fits this workspace (with what is missing). */
+export interface JourneyTemplateEntry {
+  readonly key: string;
+  readonly name: JourneyTemplate['name'];
+  readonly description: JourneyTemplate['description'];
+  readonly requires: JourneyTemplate['requires'];
+  readonly available: boolean;
+  readonly issues: readonly JourneyIssue[];
 }
 
 export interface JourneyDeps {
@@ -358,6 +375,51 @@ export const journeyService = (deps: JourneyDeps) => {
         funnel,
         breakdown,
       });
+    },
+
+    async templates(): Promise<readonly JourneyTemplateEntry[]> {
+      const ctx = await context();
+      return JOURNEY_TEMPLATE_KEYS.map((key) => {
+        const template = JOURNEY_TEMPLATES[key];
+        const checked = checkJourneyTemplate(key, ctx);
+        return {
+          key,
+          name: template.name,
+          description: template.description,
+          requires: template.requires,
+          available: checked.ok,
+          issues: checked.ok ? [] : checked.error.issues,
+        };
+      });
+    },
+
+    /** A draft journey from a gallery scenario, in the language asked for. */
+    async fromTemplate(
+      key: string,
+      options: { readonly id: string; readonly by: string; readonly locale?: TemplateLocale | undefined },
+    ): Promise<Result<JourneyView, JourneyError>> {
+      if (!isJourneyTemplateKey(key)) {
+        return err({
+          type: 'not_found',
+          message: `no journey template "${key}"; there are ${JOURNEY_TEMPLATE_KEYS.join(', ')}`,
+        });
+      }
+      const userError = checkUser(options.by);
+      if (userError) return err(userError);
+      const made = journeyFromTemplate(
+        key,
+        { id: options.id, locale: options.locale, createdBy: options.by },
+        await context(),
+      );
+      if (!made.ok) {
+        return err({
+          type: 'conflict',
+          reason: 'template_unavailable',
+          message: `template "${key}" does not fit this workspace: ${made.error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+          issues: made.error.issues,
+        });
+      }
+      return write(made.value, null);
     },
 
     /** A customer's journeys, newest entry first: where they are, or why they left. */

@@ -1,4 +1,11 @@
-import { CAMPAIGN_ACTIONS, type CampaignAction, CampaignStatus, journeysApi } from '@opencvm/core';
+import {
+  CAMPAIGN_ACTIONS,
+  type CampaignAction,
+  CampaignStatus,
+  journeysApi,
+  TEMPLATE_LOCALES,
+  type TemplateLocale,
+} from '@opencvm/core';
 import {
   type Access,
   type ApiContext,
@@ -11,6 +18,9 @@ import {
 } from '../api-route.ts';
 import { pageOf, pageRequest } from '../pagination.ts';
 import { documentInput, documentOf, MAX_CAMPAIGN_BODY_BYTES } from './document-input.ts';
+
+const isLocale = (value: unknown): value is TemplateLocale =>
+  TEMPLATE_LOCALES.some((locale) => locale === value);
 
 /** Who may move a journey along each action: authors submit, approvers do the rest (as for campaigns). */
 const ACTION_ACCESS: Readonly<Record<CampaignAction, Access>> = {
@@ -210,6 +220,43 @@ export const addJourneyRoutes = (router: ApiRouter, deps: RouteDeps): void => {
           leftAt: entry.leftAt,
         })),
       });
+    },
+  );
+
+  router.route(
+    endpointRoute(journeysApi.templates, {
+      access: 'data.read',
+      tag: 'Journeys',
+      summary: 'The journey gallery, each scenario with whether it fits this workspace',
+      answer: 'The scenarios.',
+    }),
+    async (c) => reply(c, journeysApi.templates, { items: await app.journeys.templates() }),
+  );
+
+  router.route(
+    endpointRoute(journeysApi.fromTemplate, {
+      access: 'campaigns.write',
+      tag: 'Journeys',
+      summary: 'A draft journey from a gallery scenario',
+      answer: 'The draft.',
+      maxBodyBytes: MAX_CAMPAIGN_BODY_BYTES,
+      creates: true,
+      audit: { action: 'journey.create', after: documentOf('journey') },
+    }),
+    async (c) => {
+      const input = await objectBody(c);
+      if (!input.ok) return input.error;
+      const { id, locale } = input.value;
+      if (typeof id !== 'string') return invalidField('id', 'is required: the new journey id');
+      if (locale !== undefined && !isLocale(locale)) {
+        return invalidField('locale', `must be one of ${TEMPLATE_LOCALES.join(', ')}`);
+      }
+      const created = await app.journeys.fromTemplate(pathParam(c, 'key'), {
+        id,
+        by: principalOf(c).name,
+        locale,
+      });
+      return created.ok ? reply(c, journeysApi.fromTemplate, created.value) : refuse(created.error);
     },
   );
 };
