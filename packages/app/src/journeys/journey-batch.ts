@@ -313,7 +313,13 @@ export const runJourneyBatch = async (
     }
     return test;
   };
-  const contextFor = (journey: Journey, entryId: string, customerId: string, enteredAt: string) => {
+  const contextFor = (
+    journey: Journey,
+    entryId: string,
+    customerId: string,
+    enteredAt: string,
+    since: string,
+  ) => {
     const person = attributes?.get(customerId) ?? [...candidates.values()][0]?.get(customerId);
     const zone = person?.timezone ?? timezone;
     const isGoal = matcher(`goal:${journey.id}`, journey.goal.eventType, journey.goal.where);
@@ -347,8 +353,10 @@ export const runJourneyBatch = async (
           }
         }
       },
+      // Only what happens once the customer waits counts: an older event arriving late does not.
       awaited: (node: Extract<Journey['nodes'][number], { type: 'wait' }>, event: NormalizedRow) =>
         node.wait.type === 'event' &&
+        Date.parse(String(event.ts)) >= Date.parse(since) &&
         matcher(`wait:${journey.id}:${node.id}`, node.wait.eventType, node.wait.where)(event),
       isGoal: (event: NormalizedRow) =>
         Date.parse(String(event.ts)) >= Date.parse(enteredAt) && isGoal(event),
@@ -400,7 +408,7 @@ export const runJourneyBatch = async (
       null,
       EMPTY_MEMORY,
       { type: 'enter' },
-      contextFor(journey, id, item.customerId, at),
+      contextFor(journey, id, item.customerId, at, at),
     );
     if (result.type === 'unchanged') continue;
     entries.push({ ...base, ...changeOf(result, at) });
@@ -413,7 +421,13 @@ export const runJourneyBatch = async (
       entry.position,
       entry.memory,
       item.input,
-      contextFor(item.journey.journey, entry.id, entry.customerId, entry.enteredAt),
+      contextFor(
+        item.journey.journey,
+        entry.id,
+        entry.customerId,
+        entry.enteredAt,
+        entry.position?.since ?? entry.enteredAt,
+      ),
     );
     if (result.type === 'unchanged') {
       // A claimed timer that changes nothing (not due after all) is released as it is.

@@ -144,9 +144,16 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
   };
 
   const matchers = new WeakMap<Journey, (row: NormalizedRow) => boolean>();
+  /** When the journey was (last) started: events from before it never start an entry. */
+  const startedAtOf = (journey: Journey): number => {
+    const start = journey.history.findLast((step) => step.action === 'start');
+    return start === undefined ? Number.POSITIVE_INFINITY : Date.parse(start.at);
+  };
   const entryMatches = (journey: Journey, event: NormalizedRow, now: Date): boolean => {
     const entry = journey.entry;
     if (entry.type !== 'event' || entry.eventType !== event.type) return false;
+    // A file of last year's history, loaded today, does not put anyone on today's journeys.
+    if (Date.parse(String(event.ts)) < startedAtOf(journey)) return false;
     let test = matchers.get(journey);
     if (test === undefined) {
       const fields = eventRuleFields(schema, entry.eventType);

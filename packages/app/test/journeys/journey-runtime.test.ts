@@ -361,6 +361,29 @@ for (const adapter of ADAPTERS) {
       });
     });
 
+    it('lets no event from before the start put anyone on the journey, nor an older event end a wait', async () => {
+      await using world = await setUp(followUp({ holdoutShare: 0 }));
+      const treated = customers
+        .filter((row) => row.tier === 'gold' && (world.ucg === null || !isInUcg(String(row.id), world.ucg)))
+        .map((row) => String(row.id));
+      const [backfilled, waiting] = treated;
+      if (backfilled === undefined || waiting === undefined) throw new Error('too few customers');
+      const at = new Date(START.getTime() + HOUR);
+      world.setNow(at);
+      // A history file loaded now carries a visit from before the journey started.
+      await world.send([
+        visit(backfilled, 'pricing', new Date(START.getTime() - HOUR)),
+        visit(waiting, 'pricing', at),
+      ]);
+      expect(await world.app.journeys.entries(backfilled)).toEqual([]);
+      // A cart visit from before the customer started waiting arrives late: the wait goes on.
+      await world.send([visit(waiting, 'cart', new Date(at.getTime() - 60_000))]);
+      expect((await world.app.journeys.entries(waiting))[0]?.entry).toMatchObject({
+        status: 'active',
+        position: { node: 'wait' },
+      });
+    });
+
     it('refuses to submit a journey with issues, naming them', async () => {
       await using test = await adapter.open(schema, () => START);
       const app = await createApp({ store: test.store, schema }, { clock: () => START });
