@@ -342,13 +342,14 @@ export const runJourneyBatch = async (
               const status = statuses.get(journeyMessageRunId(entryId, condition.node));
               return status === 'sent' || status === 'delivered';
             }
+            // Strictly after the message goes: the event that started the journey is not a reply to it.
             const after = Date.parse(sentAt);
             const test =
               condition.outcome === 'converted'
                 ? isGoal
                 : matcher(`event:${condition.eventType}`, condition.eventType ?? '', undefined);
             return (eventsOf.get(customerId) ?? []).some(
-              (row) => Date.parse(String(row.ts)) >= after && test(row),
+              (row) => Date.parse(String(row.ts)) > after && test(row),
             );
           }
         }
