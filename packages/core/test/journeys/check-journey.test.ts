@@ -104,7 +104,7 @@ describe('checkJourney', () => {
     );
     expect(text.some((line) => line.startsWith('nodes[1].wait') && line.includes('purchse'))).toBe(true);
     // A send may name no offer: a message alone.
-    expect(text.some((line) => line.startsWith('nodes[3]'))).toBe(false);
+    expect(text.some((line) => line.startsWith('nodes[3].offer'))).toBe(false);
     expect(text).toContain('entry.segment: unknown segment "prepaid-activ" (did you mean "prepaid-active"?)');
   });
 
