@@ -188,8 +188,12 @@ const natsSource = (connection: NatsConnection, options: NatsSourceOptions): Eve
   let messages: ConsumerMessages | null = null;
   let wake: (() => void) | null = null;
   let closing: Promise<void> | null = null;
+  /** Stop taking messages: on the caller's signal (the batch in hand is finished) or on close. */
   const stop = new AbortController();
   const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+  /** Closed: the batch in hand is not waited for. */
+  const forced = new AbortController();
+  const closed = new Promise<void>((resolve) => forced.signal.addEventListener('abort', () => resolve()));
 
   /** Resolves once `ready()` holds, on stop, or after `ms` (when given). One waiter at a time. */
   const waitFor = async (ready: () => boolean, ms?: number): Promise<void> => {
@@ -214,6 +218,7 @@ const natsSource = (connection: NatsConnection, options: NatsSourceOptions): Eve
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      forced.abort();
       stop.abort();
       await messages?.close();
       if (connection.isClosed()) return;
@@ -256,13 +261,13 @@ const natsSource = (connection: NatsConnection, options: NatsSourceOptions): Eve
         const batch = buffer.splice(0, options.batchSize).map((message) => wrap(message, withReason));
         inFlight = batch;
         try {
-          // Also ends on stop: a handler stuck mid-batch must not hold the process open.
+          // A stop on the signal lets the batch finish; a close does not wait for a stuck handler.
           const handling = handler(batch);
-          // Its failure after a stop has nobody to go to.
+          // Its failure after a close has nobody to go to.
           handling.catch(() => undefined);
-          await Promise.race([handling, stopped]);
+          await Promise.race([handling, closed]);
         } finally {
-          if (!stop.signal.aborted) retryInFlight();
+          if (!forced.signal.aborted) retryInFlight();
         }
       }
       if (failure !== null)

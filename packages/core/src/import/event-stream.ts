@@ -22,11 +22,15 @@ export interface EventStreamSource {
   /** Where the messages come from, for logs: e.g. `nats://127.0.0.1:4222 stream EVENTS`. */
   readonly description: string;
   /**
-   * Hands batches to `handler`, one at a time, until `signal` aborts (then resolves) or the
-   * handler throws (then rejects, once the batch's unsettled messages are retried).
+   * Hands batches to `handler`, one at a time, until `signal` aborts (then resolves once the
+   * batch in hand is handled) or the handler throws (then rejects, once the batch's unsettled
+   * messages are retried). Either way the source is closed when it returns.
    */
   run(handler: StreamBatchHandler, signal: AbortSignal): Promise<void>;
-  /** Stops, retries what was received but not settled, and closes the connection. */
+  /**
+   * Stops at once, without waiting for the batch in hand: what was received and not settled is
+   * retried, and the connection closed.
+   */
   close(): Promise<void>;
 }
 
