@@ -33,7 +33,7 @@ export const NatsSourceOptions = z.strictObject({
   /** Most messages per batch handed to the handler. */
   batchSize: z.number().int().min(1).max(10_000).default(500),
   /** How long a batch waits for more messages once its first has arrived. */
-  maxWaitMs: z.number().int().min(0).max(10_000).default(5),
+  maxWaitMs: z.number().int().min(0).max(10_000).default(2),
   /** A message held this long without an answer (the process died) is delivered again. */
   ackWaitMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
 });
