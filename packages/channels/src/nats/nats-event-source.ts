@@ -190,14 +190,29 @@ const natsSource = (connection: NatsConnection, options: NatsSourceOptions): Eve
   let closing: Promise<void> | null = null;
   /** Stop taking messages: on the caller's signal (the batch in hand is finished) or on close. */
   const stop = new AbortController();
-  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
   /** Closed: the batch in hand is not waited for. */
   const forced = new AbortController();
-  const closed = new Promise<void>((resolve) => forced.signal.addEventListener('abort', () => resolve()));
 
+  /**
+   * `work` or the abort of `signal`, whichever comes first. The listener is removed afterwards:
+   * racing a promise that lives as long as the source would keep one reaction per batch.
+   */
+  const unlessAborted = async (work: Promise<void>, signal: AbortSignal): Promise<void> => {
+    if (signal.aborted) return;
+    let onAbort = (): void => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await Promise.race([work, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  };
   /** Resolves once `ready()` holds, on stop, or after `ms` (when given). One waiter at a time. */
   const waitFor = async (ready: () => boolean, ms?: number): Promise<void> => {
-    if (ready() || stop.signal.aborted) return;
+    if (ready()) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const arrived = new Promise<void>((resolve) => {
       const check = (): void => {
@@ -207,7 +222,7 @@ const natsSource = (connection: NatsConnection, options: NatsSourceOptions): Eve
       wake = check;
       if (ms !== undefined) timer = setTimeout(resolve, ms);
     });
-    await Promise.race([arrived, stopped]);
+    await unlessAborted(arrived, stop.signal);
     clearTimeout(timer);
     wake = null;
   };
@@ -265,7 +280,7 @@ const natsSource = (connection: NatsConnection, options: NatsSourceOptions): Eve
           const handling = handler(batch);
           // Its failure after a close has nobody to go to.
           handling.catch(() => undefined);
-          await Promise.race([handling, closed]);
+          await unlessAborted(handling, forced.signal);
         } finally {
           if (!forced.signal.aborted) retryInFlight();
         }
