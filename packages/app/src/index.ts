@@ -67,11 +67,18 @@ export {
 export { type BatchError, type BatchOutcome, importBatch, MAX_BATCH_ROWS } from './import/import-batch.ts';
 export {
   formatFromPath,
+  type ImportDeps,
   type ImportFileError,
   type ImportFileInput,
   type ImportFileOutcome,
   importFile,
 } from './import/import-file.ts';
+export {
+  type ConsumeEventStreamOptions,
+  consumeEventStream,
+  type StreamRejection,
+  type StreamTotals,
+} from './import/import-stream.ts';
 export {
   type BatchOutcome as JourneyBatchOutcome,
   type JourneyWork,

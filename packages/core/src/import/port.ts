@@ -3,6 +3,10 @@ import type { ImportKind } from './records.ts';
 export const FILE_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
+/** How an import run's rows came in: a file, an API batch, or a stream of event messages. */
+export const IMPORT_RUN_FORMATS = [...FILE_FORMATS, 'api', 'stream'] as const;
+export type ImportRunFormat = (typeof IMPORT_RUN_FORMATS)[number];
+
 /** What one import did; `updated` counts only rows whose stored values changed. */
 export interface ImportCounts {
   readonly read: number;
@@ -20,7 +24,7 @@ export interface ImportRun extends ImportCounts {
   readonly id: string;
   readonly kind: ImportKind;
   readonly source: string;
-  readonly format: FileFormat | 'api';
+  readonly format: ImportRunFormat;
   readonly status: ImportStatus;
   readonly startedAt: string;
   readonly finishedAt: string;

@@ -1,7 +1,7 @@
 import { MAX_BATCH_ROWS } from '@opencvm/app';
 import {
-  FILE_FORMATS,
   IMPORT_KINDS,
+  IMPORT_RUN_FORMATS,
   IMPORT_STATUSES,
   type ImportKind,
   importApi,
@@ -48,7 +48,7 @@ const ImportRun = named(
     id: z.string(),
     kind: z.enum(IMPORT_KINDS),
     source: z.string(),
-    format: z.enum([...FILE_FORMATS, 'api']),
+    format: z.enum(IMPORT_RUN_FORMATS),
     status: z.enum(IMPORT_STATUSES),
     startedAt: z.string(),
     finishedAt: z.string(),

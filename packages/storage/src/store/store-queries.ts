@@ -1,4 +1,10 @@
-import { IMPORT_KINDS, IMPORT_STATUSES, type ImportKind, type ImportRun } from '@opencvm/core';
+import {
+  IMPORT_KINDS,
+  IMPORT_RUN_FORMATS,
+  IMPORT_STATUSES,
+  type ImportKind,
+  type ImportRun,
+} from '@opencvm/core';
 import type { Dialect } from '../sql/dialect.ts';
 
 /** Read queries both engines share; `$1` is the only parameter style both accept. */
@@ -55,13 +61,12 @@ const oneOf = <T extends string>(values: readonly T[], value: unknown): T => {
 const isKind = (value: unknown): ImportKind => oneOf(IMPORT_KINDS, value);
 
 export const importRunFromRow = (row: Record<string, unknown>): ImportRun => {
-  const format = String(row.format);
+  const format = IMPORT_RUN_FORMATS.find((candidate) => candidate === row.format) ?? 'api';
   return {
     id: String(row.id),
     kind: isKind(row.kind),
     source: String(row.source),
-    format:
-      format === 'csv' || format === 'jsonl' || format === 'parquet' || format === 'api' ? format : 'api',
+    format,
     status: oneOf(IMPORT_STATUSES, row.status),
     startedAt: String(row.started_at),
     finishedAt: String(row.finished_at),

@@ -1,0 +1,2 @@
+export * from './nats-event-source.ts';
+export * from './nats-options.ts';
