@@ -112,7 +112,7 @@ for (const adapter of ADAPTERS) {
       await send(
         rows.map((row) => ({
           id: `home-${row.id}`,
-          customer_id: row.id,
+          customer_id: String(row.id),
           type: 'visit',
           ts: now.toISOString(),
           page: 'home',
