@@ -260,8 +260,9 @@ export class DuckDbStore extends SqlStore<Staging> {
     readonly present: ReadonlySet<string>;
     readonly options: ImportOptions;
     readonly file?: string;
+    readonly onInserted?: LoadRequest['onInserted'];
   }): Promise<Result<ImportCounts, ImportFailure>> {
-    const { connection, from, present } = options;
+    const { connection, from, present, onInserted } = options;
     const select = sourceQuery(this.workspace, 'events', present);
     const names = select.columns.map((column) => ident(column.name)).join(', ');
     const stamp = this.importStamp();
@@ -299,6 +300,15 @@ export class DuckDbStore extends SqlStore<Staging> {
           [stamp],
         );
         duplicates += removed.rowsChanged;
+      }
+      // What is left of this import's stamp is what it stored.
+      if (onInserted) {
+        const stored = await rows(
+          connection,
+          'SELECT customer_id, id FROM events WHERE imported_at = $1::TIMESTAMPTZ',
+          [stamp],
+        );
+        onInserted(stored.map((row) => ({ customerId: String(row.customer_id), id: String(row.id) })));
       }
       await connection.run('COMMIT');
       return ok({ read, inserted: read - duplicates, updated: 0, unchanged: 0, duplicates, rejected: 0 });
