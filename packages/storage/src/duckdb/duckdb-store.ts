@@ -295,8 +295,11 @@ export class DuckDbStore extends SqlStore<Staging> {
         duplicates += removed.rowsChanged;
       }
       if (hadEvents) {
+        // The stored events are probed with this import's keys (a semi-join built on the few new
+        // rows), not hashed whole on every import: a small batch costs a scan, not a hash table of
+        // the whole history.
         const removed = await connection.run(
-          'DELETE FROM events WHERE imported_at = $1::TIMESTAMPTZ AND (customer_id, id) IN (SELECT customer_id, id FROM events WHERE imported_at <> $1::TIMESTAMPTZ)',
+          'DELETE FROM events WHERE imported_at = $1::TIMESTAMPTZ AND (customer_id, id) IN (SELECT e.customer_id, e.id FROM events e SEMI JOIN (SELECT customer_id, id FROM events WHERE imported_at = $1::TIMESTAMPTZ) n ON e.customer_id = n.customer_id AND e.id = n.id WHERE e.imported_at <> $1::TIMESTAMPTZ)',
           [stamp],
         );
         duplicates += removed.rowsChanged;
