@@ -16,6 +16,7 @@ import { housekeeping } from './accounts/housekeeping.ts';
 import { type CampaignService, campaignService } from './campaigns/campaign-service.ts';
 import { type RunService, runService } from './campaigns/run-campaign.ts';
 import { type DeliveryService, deliveryService } from './delivery/delivery-service.ts';
+import { createEventIntake } from './import/event-intake.ts';
 import { importBatch } from './import/import-batch.ts';
 import { importFile } from './import/import-file.ts';
 import { type JourneyRuntime, journeyRuntime } from './journeys/journey-runtime.ts';
@@ -100,7 +101,14 @@ export const createApp = async (
     randomId: deps.randomId ?? randomUUID,
     policy: contactPolicy.current,
   });
-  const importDeps = { store, schema: options.schema, clock: deps.clock, onEvents: runtime.accept };
+  const onEvents = runtime.accept;
+  const importDeps = {
+    store,
+    schema: options.schema,
+    clock: deps.clock,
+    onEvents,
+    intake: createEventIntake({ store, onEvents }),
+  };
   const close = () => store.close();
   const audit = auditService({ store, clock: deps.clock });
   return {

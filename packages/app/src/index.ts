@@ -64,6 +64,7 @@ export {
   unsubscribeLink,
   unsubscribeToken,
 } from './delivery/unsubscribe.ts';
+export { createEventIntake, type EventIntake, type EventIntakeDeps } from './import/event-intake.ts';
 export { type BatchError, type BatchOutcome, importBatch, MAX_BATCH_ROWS } from './import/import-batch.ts';
 export {
   formatFromPath,

@@ -9,6 +9,7 @@ import {
   type Result,
   type RowIssue,
 } from '@opencvm/core';
+import { createEventIntake, type EventIntake } from './event-intake.ts';
 import type { ImportDeps } from './import-file.ts';
 
 export const MAX_BATCH_ROWS = 10_000;
@@ -36,6 +37,10 @@ const KEY: Readonly<Record<ImportKind, readonly string[]>> = {
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The app's intake, or one of this call's own (a write of these rows alone). */
+const intakeOf = (deps: ImportDeps): EventIntake =>
+  deps.intake ?? createEventIntake({ store: deps.store, onEvents: deps.onEvents });
 
 /**
  * Writes a JSON array of rows. Valid rows are written and invalid ones come back with their
@@ -113,8 +118,10 @@ export const importBatch =
       });
     }
     if (kind === 'events' && present.has('amount')) present.add('currency');
-    const counts = await store.importRows(kind, rows, present);
-    if (kind === 'events' && deps.onEvents !== undefined) await deps.onEvents(rows);
+    const counts =
+      kind === 'events'
+        ? await intakeOf(deps).submit(rows, present)
+        : await store.importRows(kind, rows, present);
     const finishedAt = clock();
     const run: ImportRun = {
       id: randomUUID(),

@@ -17,6 +17,7 @@ import {
   type Store,
   type WorkspaceSchema,
 } from '@opencvm/core';
+import type { EventIntake } from './event-intake.ts';
 import { type RawItem, readRawRows } from './row-source.ts';
 
 export interface ImportFileInput {
@@ -61,6 +62,11 @@ export interface ImportDeps {
    * failure fails the call, which the caller repeats (events are de-duplicated by id).
    */
   readonly onEvents?: ((rows: readonly NormalizedRow[]) => Promise<unknown>) | undefined;
+  /**
+   * Where small batches of events go (the API's): written together with those arriving at the
+   * same time, and told to `onEvents` once stored. Without it each batch is written alone.
+   */
+  readonly intake?: EventIntake | undefined;
 }
 
 const SAMPLE_SIZE = 20;

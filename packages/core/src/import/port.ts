@@ -17,6 +17,19 @@ export interface ImportCounts {
   readonly rejected: number;
 }
 
+/** An event's identity in the store: its id is unique per customer. */
+export interface EventKey {
+  readonly customerId: string;
+  readonly id: string;
+}
+
+/** What an import of events did, and which of them it stored (the others were there already). */
+export interface EventsImported {
+  readonly counts: ImportCounts;
+  /** The rows written, each once; a repeat (in the rows or of a stored event) is not among them. */
+  readonly inserted: readonly EventKey[];
+}
+
 export const IMPORT_STATUSES = ['succeeded', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 

@@ -5,7 +5,14 @@ import type { RunStore } from '../campaigns/run-port.ts';
 import type { CustomerDetails, CustomerStore } from '../customers/port.ts';
 import type { DeliveryStore } from '../delivery/port.ts';
 import type { IdempotencyStore } from '../idempotency/port.ts';
-import type { ImportCounts, ImportFailure, ImportOptions, ImportRun, ImportSource } from '../import/port.ts';
+import type {
+  EventsImported,
+  ImportCounts,
+  ImportFailure,
+  ImportOptions,
+  ImportRun,
+  ImportSource,
+} from '../import/port.ts';
 import type { ImportKind, NormalizedRow } from '../import/records.ts';
 import type { JourneyStore } from '../journeys/port.ts';
 import type { Result } from '../result.ts';
@@ -47,6 +54,11 @@ export interface Store {
     rows: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
     present: ReadonlySet<string>,
   ): Promise<ImportCounts>;
+  /**
+   * Imports events the row validator accepted, like `importRows`, and reports which of them were
+   * new: in the same transaction, so the report is exact even with other writers.
+   */
+  importEvents(rows: readonly NormalizedRow[], present: ReadonlySet<string>): Promise<EventsImported>;
   recordImportRun(run: ImportRun): Promise<void>;
   listImportRuns(limit: number): Promise<readonly ImportRun[]>;
   getCustomer(id: string, options: { readonly events: number }): Promise<CustomerDetails | null>;

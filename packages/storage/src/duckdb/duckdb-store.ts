@@ -260,8 +260,9 @@ export class DuckDbStore extends SqlStore<Staging> {
     readonly present: ReadonlySet<string>;
     readonly options: ImportOptions;
     readonly file?: string;
+    readonly onInserted?: LoadRequest['onInserted'];
   }): Promise<Result<ImportCounts, ImportFailure>> {
-    const { connection, from, present } = options;
+    const { connection, from, present, onInserted } = options;
     const select = sourceQuery(this.workspace, 'events', present);
     const names = select.columns.map((column) => ident(column.name)).join(', ');
     const stamp = this.importStamp();
@@ -294,11 +295,23 @@ export class DuckDbStore extends SqlStore<Staging> {
         duplicates += removed.rowsChanged;
       }
       if (hadEvents) {
+        // The stored events are probed with this import's keys (a semi-join built on the few new
+        // rows), not hashed whole on every import: a small batch costs a scan, not a hash table of
+        // the whole history.
         const removed = await connection.run(
-          'DELETE FROM events WHERE imported_at = $1::TIMESTAMPTZ AND (customer_id, id) IN (SELECT customer_id, id FROM events WHERE imported_at <> $1::TIMESTAMPTZ)',
+          'DELETE FROM events WHERE imported_at = $1::TIMESTAMPTZ AND (customer_id, id) IN (SELECT e.customer_id, e.id FROM events e SEMI JOIN (SELECT customer_id, id FROM events WHERE imported_at = $1::TIMESTAMPTZ) n ON e.customer_id = n.customer_id AND e.id = n.id WHERE e.imported_at <> $1::TIMESTAMPTZ)',
           [stamp],
         );
         duplicates += removed.rowsChanged;
+      }
+      // What is left of this import's stamp is what it stored.
+      if (onInserted) {
+        const stored = await rows(
+          connection,
+          'SELECT customer_id, id FROM events WHERE imported_at = $1::TIMESTAMPTZ',
+          [stamp],
+        );
+        onInserted(stored.map((row) => ({ customerId: String(row.customer_id), id: String(row.id) })));
       }
       await connection.run('COMMIT');
       return ok({ read, inserted: read - duplicates, updated: 0, unchanged: 0, duplicates, rejected: 0 });

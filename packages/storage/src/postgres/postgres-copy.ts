@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ColumnSpec, ImportKind, ImportOptions } from '@opencvm/core';
+import type { ColumnSpec, EventKey, ImportKind, ImportOptions } from '@opencvm/core';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ident, literal, sqlType } from '../sql/sql-types.ts';
@@ -287,8 +287,9 @@ const mergeLoad = async (options: {
   readonly columns: readonly ColumnSpec[];
   readonly rows: () => Readable;
   readonly now: string;
-}): Promise<{ inserted: number; updated: number }> => {
-  const { client, kind, columns, rows, now } = options;
+  readonly reportKeys: boolean;
+}): Promise<LoadedRows> => {
+  const { client, kind, columns, rows, now, reportKeys } = options;
   const stage = ident(`stage_${kind}`);
   const key = tableKey(kind);
   const definitions = [
@@ -300,7 +301,11 @@ const mergeLoad = async (options: {
   // Temporary tables are never analyzed automatically; the merge's join needs the row count.
   await client.query(`ANALYZE ${stage}`);
   const sql = commitSql({ kind, stage, columns, dialect: postgresDialect });
-  if (!sql.countSql) return { inserted: (await client.query(sql.writeSql, [now])).rowCount ?? 0, updated: 0 };
+  if (!sql.countSql) {
+    if (!reportKeys) return { inserted: (await client.query(sql.writeSql, [now])).rowCount ?? 0, updated: 0 };
+    const written = await client.query<Row>(`${sql.writeSql} RETURNING customer_id, id`, [now]);
+    return { inserted: written.rowCount ?? 0, updated: 0, keys: eventKeys(written.rows) };
+  }
   const counted = (await client.query<Row>(sql.countSql)).rows[0];
   await client.query(sql.writeSql, [now]);
   return { inserted: Number(counted?.inserted ?? 0), updated: Number(counted?.updated ?? 0) };
@@ -317,12 +322,31 @@ export const copyIntoTable = async (options: {
   readonly rows: () => Readable;
   /** The import time, ISO. */
   readonly now: string;
-}): Promise<{ readonly inserted: number; readonly updated: number }> => {
+  /** Report the keys of the events written (`keys`). */
+  readonly reportKeys?: boolean;
+}): Promise<LoadedRows> => {
   const { client, kind } = options;
+  const reportKeys = kind === 'events' && options.reportKeys === true;
   await client.query(`SET LOCAL TimeZone = 'UTC'`);
-  if (await lockIfEmpty(client, ident(kind))) return { inserted: await bulkLoad(options), updated: 0 };
-  return mergeLoad(options);
+  if (await lockIfEmpty(client, ident(kind))) {
+    const inserted = await bulkLoad(options);
+    if (!reportKeys) return { inserted, updated: 0 };
+    // The table was empty: all it holds now is this import's.
+    const written = await client.query<Row>('SELECT customer_id, id FROM events');
+    return { inserted, updated: 0, keys: eventKeys(written.rows) };
+  }
+  return mergeLoad({ ...options, reportKeys });
 };
+
+/** What a load wrote; `keys` the events it stored, when asked for. */
+export interface LoadedRows {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly keys?: readonly EventKey[];
+}
+
+const eventKeys = (rows: readonly Row[]): EventKey[] =>
+  rows.map((row) => ({ customerId: String(row.customer_id), id: String(row.id) }));
 
 /** Rows for `copyIntoTable` from a file that `startExport` is still writing. */
 export const exportedRows =

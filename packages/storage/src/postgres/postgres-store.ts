@@ -251,6 +251,7 @@ export class PostgresStore extends SqlStore<StagingDb> {
         query,
         path: join(db.dir, 'rows.csv'),
         onProgress,
+        onInserted: request.onInserted,
         // Events stream from the file itself: its bytes measure progress (read once by DuckDB, once more for COPY).
         ...(kind === 'events' && file ? { file } : {}),
       });
@@ -271,9 +272,10 @@ export class PostgresStore extends SqlStore<StagingDb> {
     readonly query: string;
     readonly path: string;
     readonly onProgress: ImportOptions['onProgress'];
+    readonly onInserted: LoadRequest['onInserted'];
     readonly file?: string;
   }): Promise<Result<ImportCounts, ImportFailure>> {
-    const { connection, kind, columns, query, path, onProgress, file } = options;
+    const { connection, kind, columns, query, path, onProgress, onInserted, file } = options;
     const now = this.clock().toISOString();
     // Checked before the transaction because the export starts first; the transaction checks again.
     const sorted = (await this.rows(`SELECT 1 FROM ${ident(kind)} LIMIT 1`)).length > 0;
@@ -294,9 +296,17 @@ export class PostgresStore extends SqlStore<StagingDb> {
     }
     try {
       const { inserted, updated } = await this.transaction('import', async (client) => {
-        const loaded = await copyIntoTable({ client, kind, columns, rows: exportedRows(path, running), now });
+        const loaded = await copyIntoTable({
+          client,
+          kind,
+          columns,
+          rows: exportedRows(path, running),
+          now,
+          reportKeys: onInserted !== undefined,
+        });
         // The copy has read the whole file only if DuckDB finished without error.
         await running.finished;
+        if (onInserted) onInserted(loaded.keys ?? []);
         return loaded;
       });
       const read = await running.finished;

@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type {
   CustomerDetails,
+  EventKey,
+  EventsImported,
   ImportCounts,
   ImportFailure,
   ImportKind,
@@ -49,6 +51,8 @@ export interface LoadRequest {
   readonly options: ImportOptions;
   /** The file being read, for progress. */
   readonly file?: string;
+  /** Told, inside the write's transaction, which events it stored (events only). */
+  readonly onInserted?: (keys: readonly EventKey[]) => void;
 }
 
 /**
@@ -187,6 +191,24 @@ export abstract class SqlStore<S extends Staging> implements Store {
     input: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
     present: ReadonlySet<string>,
   ): Promise<ImportCounts> {
+    return this.writeRows(kind, input, present);
+  }
+
+  async importEvents(rows: readonly NormalizedRow[], present: ReadonlySet<string>): Promise<EventsImported> {
+    let inserted: readonly EventKey[] | null = null;
+    const counts = await this.writeRows('events', rows, present, (keys) => {
+      inserted = keys;
+    });
+    if (inserted === null) throw new Error(`${this.constructor.name} did not report the events it stored`);
+    return { counts, inserted };
+  }
+
+  private async writeRows(
+    kind: ImportKind,
+    input: AsyncIterable<NormalizedRow> | Iterable<NormalizedRow>,
+    present: ReadonlySet<string>,
+    onInserted?: (keys: readonly EventKey[]) => void,
+  ): Promise<ImportCounts> {
     const release = await this.writes.acquire();
     try {
       await using staging = await this.openStaging();
@@ -196,6 +218,7 @@ export abstract class SqlStore<S extends Staging> implements Store {
         from: source.from,
         present: source.present,
         options: {},
+        ...(onInserted ? { onInserted } : {}),
       });
       if (!result.ok) throw refusedRows(result.error);
       return result.value;
