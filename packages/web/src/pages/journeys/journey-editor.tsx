@@ -27,14 +27,18 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { campaignsMessages } from '../../i18n/campaigns-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
+import { journeyResultsMessages } from '../../i18n/journey-results-messages.ts';
 import { journeysMessages } from '../../i18n/journeys-messages.ts';
 import { addNode, ENTRY_ID, freeHandle, newNode, removeNode } from './flow-model.ts';
 import { type JourneyFunnel, type JourneyView, journeyApi, type StoredJourney } from './journey-api.ts';
 import { JourneyCanvas } from './journey-canvas.tsx';
+import { JourneyResultsView } from './journey-results.tsx';
 import { NodeFields, WaysOut } from './node-panel.tsx';
 import { EntryFields, SettingsFields } from './settings-panel.tsx';
 
 const AUTOSAVE_MS = 800;
+/** How often a running journey's counts are fetched again by themselves. */
+const LIVE_REFRESH_MS = 15_000;
 const LIVE = new Set(['running', 'stopped', 'completed']);
 
 /** The issues of a journey per node id; those about no node (or an unknown one) under ''. */
@@ -71,6 +75,7 @@ export const JourneyEditor = () => {
 const Editor = ({ initial }: { readonly initial: JourneyView }) => {
   const t = useMessages(journeysMessages);
   const campaignT = useMessages(campaignsMessages);
+  const resultsT = useMessages(journeyResultsMessages);
   const format = useFormat();
   const navigate = useNavigate();
   const [view, setView] = useState(initial);
@@ -124,9 +129,19 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
     setDirty(true);
   };
 
+  const lookups = useLoad(() => journeyApi.lookups(), []);
+  const known = lookups.status === 'ready' ? lookups.value : null;
+  const [refresh, setRefresh] = useState(0);
+  const [byNode, setByNode] = useState<string | null>(null);
+  const live = LIVE.has(view.journey.status);
+  useEffect(() => {
+    if (view.journey.status !== 'running') return;
+    const timer = setInterval(() => setRefresh((n) => n + 1), LIVE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [view.journey.status]);
   const funnel = useLoad<JourneyFunnel | null>(
-    () => (LIVE.has(view.journey.status) ? journeyApi.funnel(view.journey.id) : Promise.resolve(null)),
-    [view.journey.status, view.journey.id],
+    () => (live ? journeyApi.funnel(view.journey.id) : Promise.resolve(null)),
+    [live, view.journey.id, refresh],
   );
   const counts = useMemo(() => {
     if (funnel.status !== 'ready' || funnel.value === null) return undefined;
@@ -229,7 +244,10 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
               funnel.value.entered.treated + funnel.value.entered.holdout + funnel.value.entered.ucg,
             ),
           )}{' '}
-          · {t.active(format.integer(funnel.value.active))}
+          · {t.active(format.integer(funnel.value.active))}{' '}
+          <Button size="compact-xs" variant="light" onClick={() => setRefresh((n) => n + 1)}>
+            {resultsT.refresh}
+          </Button>
         </Text>
       )}
       <Paper withBorder p="xs" aria-label={t.journeyIssues} role="region">
@@ -292,6 +310,7 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
                 <Stack>
                   <EntryFields
                     entry={journey.entry}
+                    rules={known?.rules ?? null}
                     disabled={readOnly}
                     onChange={(entry) => change({ ...journey, entry })}
                   />
@@ -304,7 +323,8 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
                     journey={journey}
                     onChange={replace}
                     disabled={readOnly}
-                    offers={[]}
+                    offers={known?.offers ?? []}
+                    rules={known?.rules ?? null}
                   />
                   <WaysOut journey={journey} source={node.id} onChange={change} readOnly={readOnly} />
                   {!readOnly && (
@@ -332,6 +352,15 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
           </ScrollArea.Autosize>
         </Grid.Col>
       </Grid>
+      {live && (
+        <JourneyResultsView
+          journey={view.journey}
+          currency={known?.rules.schema.workspace.currency ?? 'EUR'}
+          refresh={refresh}
+          byNode={byNode}
+          onByNode={setByNode}
+        />
+      )}
       <Modal
         opened={pending !== null}
         onClose={() => setPending(null)}
