@@ -204,7 +204,9 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
             ← {t.title}
           </Button>
           <Title order={2}>{journey.name}</Title>
-          <Badge>{campaignT.statuses[view.journey.status]}</Badge>
+          <Badge data-testid="journey-status" data-status={view.journey.status}>
+            {campaignT.statuses[view.journey.status]}
+          </Badge>
         </Group>
         <Group>
           {!readOnly && (

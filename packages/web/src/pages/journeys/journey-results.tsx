@@ -188,7 +188,7 @@ const Breakdown = ({
   return (
     <Block title={t.byNode}>
       <Select
-        label={t.byNode}
+        label={t.step}
         placeholder={t.byNodeNone}
         w={320}
         value={byNode}
