@@ -37,6 +37,7 @@ import { NodeFields, WaysOut } from './node-panel.tsx';
 import { EntryFields, SettingsFields } from './settings-panel.tsx';
 
 const AUTOSAVE_MS = 800;
+const STEP_GAP = 320;
 /** How often a running journey's counts are fetched again by themselves. */
 const LIVE_REFRESH_MS = 15_000;
 const LIVE = new Set(['running', 'stopped', 'completed']);
@@ -163,7 +164,9 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
           ? { x: 0, y: 0 }
           : journey.nodes.find((node) => node.id === from)?.position;
     const lowest = Math.max(0, ...journey.nodes.map((node) => node.position?.y ?? 0));
-    const position = anchor === undefined ? { x: 0, y: lowest + 140 } : { x: anchor.x, y: anchor.y + 140 };
+    // A card with its issues listed is over 200 px tall: the next one goes clear of it, with room for the edge.
+    const position =
+      anchor === undefined ? { x: 0, y: lowest + STEP_GAP } : { x: anchor.x, y: anchor.y + STEP_GAP };
     const node = newNode(journey, type, position, { branch: t.newBranch, path: t.newPath });
     const handle = from === undefined ? undefined : freeHandle(journey, from);
     change(
