@@ -28,7 +28,21 @@ const CUSTOMERS = Array.from({ length: 40 }, (_, index) => `C${String(index + 1)
 
 /** Presses the mouse on `from`'s centre and lets go over `to`'s, moving in steps as a hand would. */
 const drag = async (page: Page, from: Locator, to: Locator): Promise<void> => {
-  const [start, end] = await Promise.all([from.boundingBox(), to.boundingBox()]);
+  // The canvas may still be moving (fit view animates): take the boxes once they hold still.
+  const boxes = () => Promise.all([from.boundingBox(), to.boundingBox()]);
+  let previous = JSON.stringify(await boxes());
+  await eventually(
+    async () => {
+      await new Promise((wait) => setTimeout(wait, 300));
+      const now = JSON.stringify(await boxes());
+      const still = now === previous;
+      previous = now;
+      return still;
+    },
+    (still) => still,
+    'the canvas to hold still',
+  );
+  const [start, end] = await boxes();
   if (start === null || end === null) throw new Error('a handle to drag between is not shown');
   await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
   await page.mouse.down();
@@ -119,9 +133,12 @@ describe.skipIf(!hasChromium()).each<Locale>(['en', 'ru'])(suiteName('journey fl
     await field(page, t.journeys.eventType).fill('topup');
     await field(page, t.journeys.where).fill('[{ "attribute": "amount", "op": ">", "value": 500 }]');
     await field(page, t.journeys.where).blur();
-    await page.getByText(t.journeys.onlyMatching).click();
+    await page.getByRole('switch', { name: t.journeys.onlyMatching }).check({ force: true });
     await pickOption(page, select(page, t.segments.attribute), 'plan_type');
-    await pickOption(page, select(page, t.segments.value), 'prepaid');
+    // A new condition on an enum starts on its first value; choosing it again would clear it.
+    const value = select(page, t.segments.value);
+    if ((await value.inputValue()) !== 'prepaid') await pickOption(page, value, 'prepaid');
+    expect(await value.inputValue()).toBe('prepaid');
     expect(await textOf(node('__entry'))).toContain('topup');
   });
 
