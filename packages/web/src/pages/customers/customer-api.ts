@@ -1,4 +1,4 @@
-import { customersApi, workspaceApi } from '@opencvm/core';
+import { customersApi, journeysApi, workspaceApi } from '@opencvm/core';
 import type { z } from 'zod';
 import { call } from '../../api/client.ts';
 
@@ -25,7 +25,11 @@ export type CustomerContact = z.infer<typeof CustomerContact>;
 export const WorkspaceView = workspaceApi.schema.response;
 export type WorkspaceView = z.infer<typeof WorkspaceView>;
 
+export const CustomerJourneyEntry = journeysApi.entries.response.shape.items.element;
+export type CustomerJourneyEntry = z.infer<typeof CustomerJourneyEntry>;
+
 export const customerApi = {
+  journeys: (id: string) => call(journeysApi.entries, { params: { id } }),
   search: (text: string, limit: number, cursor: string | null) =>
     call(customersApi.search, {
       query: { q: text, limit: String(limit), ...(cursor === null ? {} : { cursor }) },

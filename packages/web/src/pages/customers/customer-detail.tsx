@@ -32,6 +32,7 @@ import {
   labelOf,
   type WorkspaceView,
 } from './customer-api.ts';
+import { CustomerJourneys } from './customer-journeys.tsx';
 import { AttributeValue } from './customer-parts.tsx';
 
 const CONTACT_FIELDS = ['msisdn', 'email', 'push_token', 'timezone', 'locale'] as const;
@@ -455,6 +456,7 @@ export const CustomerDetail = () => {
   const details = useLoad(() => customerApi.details(id), [id]);
   const segments = useLoad(() => customerApi.segments(id), [id]);
   const contacts = useLoad(() => customerApi.contacts(id), [id]);
+  const journeys = useLoad(() => customerApi.journeys(id), [id]);
   const workspace = useLoad(() => customerApi.workspace(), []);
   const schema = workspace.status === 'ready' ? workspace.value : null;
   const currency = schema?.workspace.currency ?? 'EUR';
@@ -515,6 +517,11 @@ export const CustomerDetail = () => {
           </Stack>
         </Grid.Col>
       </Grid>
+      <Section title={t.sections.journeys}>
+        {journeys.status === 'loading' && <Loading />}
+        {journeys.status === 'error' && <ErrorAlert error={journeys.error} />}
+        {journeys.status === 'ready' && <CustomerJourneys entries={journeys.value.items} />}
+      </Section>
       <Section title={t.sections.offers}>
         {contacts.status === 'loading' && <Loading />}
         {contacts.status === 'error' && <ErrorAlert error={contacts.error} />}

@@ -27,14 +27,19 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-api.ts';
 import { campaignsMessages } from '../../i18n/campaigns-messages.ts';
 import { useFormat, useMessages } from '../../i18n/i18n.tsx';
+import { journeyResultsMessages } from '../../i18n/journey-results-messages.ts';
 import { journeysMessages } from '../../i18n/journeys-messages.ts';
 import { addNode, ENTRY_ID, freeHandle, newNode, removeNode } from './flow-model.ts';
 import { type JourneyFunnel, type JourneyView, journeyApi, type StoredJourney } from './journey-api.ts';
 import { JourneyCanvas } from './journey-canvas.tsx';
+import { JourneyResultsView } from './journey-results.tsx';
 import { NodeFields, WaysOut } from './node-panel.tsx';
 import { EntryFields, SettingsFields } from './settings-panel.tsx';
 
 const AUTOSAVE_MS = 800;
+const STEP_GAP = 320;
+/** How often a running journey's counts are fetched again by themselves. */
+const LIVE_REFRESH_MS = 15_000;
 const LIVE = new Set(['running', 'stopped', 'completed']);
 
 /** The issues of a journey per node id; those about no node (or an unknown one) under ''. */
@@ -71,6 +76,7 @@ export const JourneyEditor = () => {
 const Editor = ({ initial }: { readonly initial: JourneyView }) => {
   const t = useMessages(journeysMessages);
   const campaignT = useMessages(campaignsMessages);
+  const resultsT = useMessages(journeyResultsMessages);
   const format = useFormat();
   const navigate = useNavigate();
   const [view, setView] = useState(initial);
@@ -124,9 +130,19 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
     setDirty(true);
   };
 
+  const lookups = useLoad(() => journeyApi.lookups(), []);
+  const known = lookups.status === 'ready' ? lookups.value : null;
+  const [refresh, setRefresh] = useState(0);
+  const [byNode, setByNode] = useState<string | null>(null);
+  const live = LIVE.has(view.journey.status);
+  useEffect(() => {
+    if (view.journey.status !== 'running') return;
+    const timer = setInterval(() => setRefresh((n) => n + 1), LIVE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [view.journey.status]);
   const funnel = useLoad<JourneyFunnel | null>(
-    () => (LIVE.has(view.journey.status) ? journeyApi.funnel(view.journey.id) : Promise.resolve(null)),
-    [view.journey.status, view.journey.id],
+    () => (live ? journeyApi.funnel(view.journey.id) : Promise.resolve(null)),
+    [live, view.journey.id, refresh],
   );
   const counts = useMemo(() => {
     if (funnel.status !== 'ready' || funnel.value === null) return undefined;
@@ -148,7 +164,9 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
           ? { x: 0, y: 0 }
           : journey.nodes.find((node) => node.id === from)?.position;
     const lowest = Math.max(0, ...journey.nodes.map((node) => node.position?.y ?? 0));
-    const position = anchor === undefined ? { x: 0, y: lowest + 140 } : { x: anchor.x, y: anchor.y + 140 };
+    // A card with its issues listed is over 200 px tall: the next one goes clear of it, with room for the edge.
+    const position =
+      anchor === undefined ? { x: 0, y: lowest + STEP_GAP } : { x: anchor.x, y: anchor.y + STEP_GAP };
     const node = newNode(journey, type, position, { branch: t.newBranch, path: t.newPath });
     const handle = from === undefined ? undefined : freeHandle(journey, from);
     change(
@@ -189,7 +207,9 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
             ← {t.title}
           </Button>
           <Title order={2}>{journey.name}</Title>
-          <Badge>{campaignT.statuses[view.journey.status]}</Badge>
+          <Badge data-testid="journey-status" data-status={view.journey.status}>
+            {campaignT.statuses[view.journey.status]}
+          </Badge>
         </Group>
         <Group>
           {!readOnly && (
@@ -229,7 +249,10 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
               funnel.value.entered.treated + funnel.value.entered.holdout + funnel.value.entered.ucg,
             ),
           )}{' '}
-          · {t.active(format.integer(funnel.value.active))}
+          · {t.active(format.integer(funnel.value.active))}{' '}
+          <Button size="compact-xs" variant="light" onClick={() => setRefresh((n) => n + 1)}>
+            {resultsT.refresh}
+          </Button>
         </Text>
       )}
       <Paper withBorder p="xs" aria-label={t.journeyIssues} role="region">
@@ -292,6 +315,7 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
                 <Stack>
                   <EntryFields
                     entry={journey.entry}
+                    rules={known?.rules ?? null}
                     disabled={readOnly}
                     onChange={(entry) => change({ ...journey, entry })}
                   />
@@ -304,7 +328,8 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
                     journey={journey}
                     onChange={replace}
                     disabled={readOnly}
-                    offers={[]}
+                    offers={known?.offers ?? []}
+                    rules={known?.rules ?? null}
                   />
                   <WaysOut journey={journey} source={node.id} onChange={change} readOnly={readOnly} />
                   {!readOnly && (
@@ -332,6 +357,15 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
           </ScrollArea.Autosize>
         </Grid.Col>
       </Grid>
+      {live && (
+        <JourneyResultsView
+          journey={view.journey}
+          currency={known?.rules.schema.workspace.currency ?? 'EUR'}
+          refresh={refresh}
+          byNode={byNode}
+          onByNode={setByNode}
+        />
+      )}
       <Modal
         opened={pending !== null}
         onClose={() => setPending(null)}

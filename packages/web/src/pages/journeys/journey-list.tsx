@@ -151,6 +151,9 @@ const NewJourney = ({ opened, onClose }: { readonly opened: boolean; readonly on
                 entry: { type: 'event', eventType: 'app_open' },
                 nodes: [],
                 goal: { eventType: 'purchase', kpi: 'conversion' },
+                // The middle of the range and the usual purpose; both are changed in the settings.
+                priority: 500,
+                purpose: 'marketing',
               })
               .then(
                 (view) => navigate(`/journeys/${view.journey.id}`),

@@ -132,10 +132,10 @@ export const StepCard = ({ id, data, selected }: NodeProps<StepNode>) => {
         )}
         {data.counts !== undefined && (
           <Group gap={6} data-testid={`node-counts-${id}`}>
-            <Badge size="sm" color="blue" variant="filled">
+            <Badge size="sm" color="blue" variant="filled" data-testid={`node-here-${id}`}>
               {t.here(format.integer(data.counts.here))}
             </Badge>
-            <Text size="xs" c="dimmed">
+            <Text size="xs" c="dimmed" data-testid={`node-reached-${id}`}>
               {t.reached(format.integer(data.counts.reached))}
             </Text>
           </Group>

@@ -13,8 +13,10 @@ import {
 import { DELIVERY_CHANNELS, type JourneyNode, MESSAGE_OUTCOMES } from '@opencvm/core';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { journeysMessages } from '../../i18n/journeys-messages.ts';
+import { newRule, type RuleContext } from '../segments/rule-model.ts';
 import { connect, disconnect, ENTRY_ID, type FlowJourney, handlesOf, targetOf } from './flow-model.ts';
 import { useHandleName } from './journey-nodes.tsx';
+import { AttributeConditions } from './journey-rules.tsx';
 import { JsonField, wholeOrUndefined } from './panel-fields.tsx';
 import { SendFields } from './send-fields.tsx';
 
@@ -200,12 +202,14 @@ const BranchFields = ({
   sends,
   onChange,
   disabled,
+  rules,
 }: {
   readonly branch: Branch;
   readonly index: number;
   readonly sends: readonly string[];
   readonly onChange: (branch: Branch) => void;
   readonly disabled: boolean;
+  readonly rules: RuleContext | null;
 }) => {
   const t = useMessages(journeysMessages);
   const when = branch.when;
@@ -227,13 +231,26 @@ const BranchFields = ({
         }))}
         onChange={(event) => {
           const type = event.currentTarget.value;
-          if (type === 'attributes')
-            onChange({ ...branch, when: { type, where: [{ attribute: '', op: '=', value: '' }] } });
-          else if (type === 'segment') onChange({ ...branch, when: { type, segment: '', member: true } });
+          if (type === 'attributes') {
+            const first = rules === null ? null : newRule('attribute', rules);
+            const { type: _rule, ...condition } =
+              first?.type === 'attribute'
+                ? first
+                : { type: 'attribute', attribute: '', op: '=' as const, value: '' };
+            onChange({ ...branch, when: { type, where: [condition] } });
+          } else if (type === 'segment') onChange({ ...branch, when: { type, segment: '', member: true } });
           else onChange({ ...branch, when: { type: 'message', node: sends[0] ?? '', outcome: 'delivered' } });
         }}
       />
-      {when.type === 'attributes' && (
+      {when.type === 'attributes' && rules !== null && (
+        <AttributeConditions
+          where={when.where}
+          context={rules}
+          disabled={disabled}
+          onChange={(where) => onChange({ ...branch, when: { ...when, where } })}
+        />
+      )}
+      {when.type === 'attributes' && rules === null && (
         <JsonField
           label={t.attributesWhere}
           value={when.where}
@@ -314,12 +331,16 @@ export const NodeFields = ({
   onChange,
   disabled,
   offers,
+  rules,
 }: {
   readonly node: JourneyNode;
   readonly journey: FlowJourney;
   readonly onChange: (node: JourneyNode) => void;
   readonly disabled: boolean;
-  readonly offers: readonly string[];
+  /** The workspace's offers; a send may name none (a message alone). */
+  readonly offers: readonly { readonly id: string; readonly name: string }[];
+  /** What a branch's attribute conditions may name; null while it loads (JSON meanwhile). */
+  readonly rules: RuleContext | null;
 }) => {
   const t = useMessages(journeysMessages);
   const sends = journey.nodes
@@ -356,10 +377,11 @@ export const NodeFields = ({
             disabled={disabled}
             data={[
               { value: '', label: t.noOffer },
-              ...[...new Set([...(node.offer ? [node.offer] : []), ...offers])].map((value) => ({
-                value,
-                label: value,
-              })),
+              ...offers.map((offer) => ({ value: offer.id, label: `${offer.name} (${offer.id})` })),
+              // An offer the list no longer holds (deleted, or not loaded yet) stays as it is named.
+              ...(node.offer !== undefined && !offers.some((offer) => offer.id === node.offer)
+                ? [{ value: node.offer, label: node.offer }]
+                : []),
             ]}
             onChange={(event) => {
               const { offer: _offer, ...rest } = node;
@@ -392,6 +414,7 @@ export const NodeFields = ({
                 branch={branch}
                 index={index}
                 sends={sends}
+                rules={rules}
                 disabled={disabled}
                 onChange={(changed) =>
                   onChange({

@@ -2,7 +2,9 @@ import { NativeSelect, NumberInput, Stack, Switch, Textarea, TextInput, Title } 
 import { ENTRY_TYPES, type JourneyEntry } from '@opencvm/core';
 import { useMessages } from '../../i18n/i18n.tsx';
 import { journeysMessages } from '../../i18n/journeys-messages.ts';
+import type { RuleContext } from '../segments/rule-model.ts';
 import type { StoredJourney } from './journey-api.ts';
+import { CustomerRuleField } from './journey-rules.tsx';
 import { JsonField, wholeOrUndefined } from './panel-fields.tsx';
 
 const without = <T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> => {
@@ -15,10 +17,13 @@ export const EntryFields = ({
   entry,
   onChange,
   disabled,
+  rules,
 }: {
   readonly entry: JourneyEntry;
   readonly onChange: (entry: JourneyEntry) => void;
   readonly disabled: boolean;
+  /** What the customer rule may name; null while it loads (the rule is edited as JSON meanwhile). */
+  readonly rules: RuleContext | null;
 }) => {
   const t = useMessages(journeysMessages);
   return (
@@ -112,7 +117,21 @@ export const EntryFields = ({
           />
         </>
       )}
-      {entry.type !== 'segment' && (
+      {entry.type !== 'segment' && rules !== null && (
+        <CustomerRuleField
+          rule={entry.customer}
+          context={rules}
+          disabled={disabled}
+          onChange={(customer) =>
+            onChange(
+              customer === undefined
+                ? (without(entry, 'customer') as JourneyEntry)
+                : ({ ...entry, customer } as JourneyEntry),
+            )
+          }
+        />
+      )}
+      {entry.type !== 'segment' && rules === null && (
         <JsonField
           label={t.customerRule}
           value={entry.customer}

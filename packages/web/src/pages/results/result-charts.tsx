@@ -18,7 +18,7 @@ import {
 import { useMessages } from '../../i18n/i18n.tsx';
 import { resultsMessages } from '../../i18n/results-messages.ts';
 import { significanceColor, useResultFormat } from './result-format.ts';
-import { type CampaignResults, type DailyPoint, METRIC_NAMES } from './results-api.ts';
+import { type CampaignResults, type Comparison, type DailyPoint, METRIC_NAMES } from './results-api.ts';
 
 const COLORS: Readonly<Record<string, string>> = {
   teal: '#0ca678',
@@ -32,7 +32,7 @@ export const LiftChart = ({
   results,
   currency,
 }: {
-  readonly results: CampaignResults;
+  readonly results: Pick<Comparison, 'metrics'>;
   readonly currency: string;
 }) => {
   const t = useMessages(resultsMessages);
