@@ -22,13 +22,29 @@ import { parseJson, positiveInteger } from '../options.ts';
 import { table } from '../table.ts';
 import type { CommandDeps } from './command-deps.ts';
 
-interface DefinitionOptions {
+export interface DefinitionOptions {
   readonly file?: string;
   readonly json?: string;
 }
 
-/** The permission each lifecycle action needs, as its HTTP route requires it. */
-const ACTION_PERMISSION: Readonly<Record<CampaignAction, Permission>> = {
+/** A definition given with `--file <file>` or `--json <text>`, decoded; a usage error otherwise. */
+export const readDefinitionOption = async (options: DefinitionOptions, cwd: string): Promise<unknown> => {
+  if (options.file !== undefined && options.json !== undefined)
+    return fail('give --file or --json, not both', EXIT.usage);
+  if (options.json !== undefined) return parseJson(options.json, '--json');
+  if (options.file === undefined)
+    return fail('give the definition with --file <file> or --json <text>', EXIT.usage);
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, options.file), 'utf8');
+  } catch (error) {
+    return fail(`${options.file}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
+  }
+  return parseJson(text, options.file);
+};
+
+/** The permission each lifecycle action (of a campaign or a journey) needs, as its HTTP route requires it. */
+export const ACTION_PERMISSION: Readonly<Record<CampaignAction, Permission>> = {
   submit: 'campaigns.write',
   approve: 'campaigns.approve',
   reject: 'campaigns.approve',
@@ -50,20 +66,8 @@ export const registerCampaignCommands = (program: Command, deps: CommandDeps): v
   const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
 
   /** The definition given with --file or --json. */
-  const readDefinition = async (options: DefinitionOptions): Promise<unknown> => {
-    if (options.file !== undefined && options.json !== undefined)
-      return fail('give --file or --json, not both', EXIT.usage);
-    if (options.json !== undefined) return parseJson(options.json, '--json');
-    if (options.file === undefined)
-      return fail('give the definition with --file <file> or --json <text>', EXIT.usage);
-    let text: string;
-    try {
-      text = await readFile(resolve(deps.context.cwd, options.file), 'utf8');
-    } catch (error) {
-      return fail(`${options.file}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
-    }
-    return parseJson(text, options.file);
-  };
+  const readDefinition = (options: DefinitionOptions): Promise<unknown> =>
+    readDefinitionOption(options, deps.context.cwd);
 
   const withDefinition = (command: Command): Command =>
     command

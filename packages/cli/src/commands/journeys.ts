@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { App, JourneyView } from '@opencvm/app';
 import {
   CAMPAIGN_ACTIONS,
@@ -10,20 +8,11 @@ import {
 } from '@opencvm/core';
 import { type Command, Option } from 'commander';
 import { AS_HELP } from '../audited.ts';
-import { EXIT, fail, unwrap } from '../errors.ts';
-import { parseJson, positiveInteger } from '../options.ts';
+import { unwrap } from '../errors.ts';
+import { positiveInteger } from '../options.ts';
 import { table } from '../table.ts';
+import { ACTION_PERMISSION, readDefinitionOption } from './campaigns.ts';
 import type { CommandDeps } from './command-deps.ts';
-
-/** The permission each lifecycle action needs, as its HTTP route requires it. */
-const ACTION_PERMISSION: Readonly<Record<CampaignAction, Permission>> = {
-  submit: 'campaigns.write',
-  approve: 'campaigns.approve',
-  reject: 'campaigns.approve',
-  start: 'campaigns.approve',
-  stop: 'campaigns.approve',
-  complete: 'campaigns.approve',
-};
 
 const ACTION_HELP: Readonly<Record<CampaignAction, string>> = {
   submit: 'send a draft without issues for approval',
@@ -54,20 +43,8 @@ export const registerJourneyCommands = (program: Command, deps: CommandDeps): vo
       out(`  ${issue.node === undefined ? '' : `[${issue.node}] `}${issue.path}: ${issue.message}`);
   };
 
-  const readDefinition = async (options: { file?: string; json?: string }): Promise<unknown> => {
-    if (options.file !== undefined && options.json !== undefined)
-      return fail('give --file or --json, not both', EXIT.usage);
-    if (options.json !== undefined) return parseJson(options.json, '--json');
-    if (options.file === undefined)
-      return fail('give the definition with --file <file> or --json <text>', EXIT.usage);
-    let text: string;
-    try {
-      text = await readFile(resolve(deps.context.cwd, options.file), 'utf8');
-    } catch (error) {
-      return fail(`${options.file}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
-    }
-    return parseJson(text, options.file);
-  };
+  const readDefinition = (options: { file?: string; json?: string }): Promise<unknown> =>
+    readDefinitionOption(options, deps.context.cwd);
 
   const journey = program
     .command('journey')

@@ -23,8 +23,8 @@ import { documentInput, documentOf, MAX_CAMPAIGN_BODY_BYTES } from './document-i
 const isLocale = (value: unknown): value is TemplateLocale =>
   TEMPLATE_LOCALES.some((locale) => locale === value);
 
-/** Who may move a campaign along each action: authors submit, approvers do the rest. */
-const ACTION_ACCESS: Readonly<Record<CampaignAction, Access>> = {
+/** Who may move a campaign (or a journey) along each action: authors submit, approvers do the rest. */
+export const ACTION_ACCESS: Readonly<Record<CampaignAction, Access>> = {
   submit: 'campaigns.write',
   approve: 'campaigns.approve',
   reject: 'campaigns.approve',

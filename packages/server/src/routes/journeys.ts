@@ -7,7 +7,6 @@ import {
   type TemplateLocale,
 } from '@opencvm/core';
 import {
-  type Access,
   type ApiContext,
   type ApiRouter,
   endpointRoute,
@@ -17,20 +16,11 @@ import {
   reply,
 } from '../api-route.ts';
 import { pageOf, pageRequest } from '../pagination.ts';
+import { ACTION_ACCESS } from './campaigns.ts';
 import { documentInput, documentOf, MAX_CAMPAIGN_BODY_BYTES } from './document-input.ts';
 
 const isLocale = (value: unknown): value is TemplateLocale =>
   TEMPLATE_LOCALES.some((locale) => locale === value);
-
-/** Who may move a journey along each action: authors submit, approvers do the rest (as for campaigns). */
-const ACTION_ACCESS: Readonly<Record<CampaignAction, Access>> = {
-  submit: 'campaigns.write',
-  approve: 'campaigns.approve',
-  reject: 'campaigns.approve',
-  start: 'campaigns.approve',
-  complete: 'campaigns.approve',
-  stop: 'campaigns.approve',
-};
 
 const ACTION_SUMMARIES: Readonly<Record<CampaignAction, string>> = {
   submit: 'Submit a draft journey without issues for approval',
