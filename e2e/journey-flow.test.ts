@@ -46,7 +46,7 @@ const grabPoint = async (handle: Locator): Promise<{ x: number; y: number }> => 
   // What a pointer at the handle's centre presses: the handle itself, not its step's card
   // clipping it or another step drawn over it.
   const hit = await handle.evaluate((element, { x, y }) => {
-    const top = document.elementFromPoint(x, y);
+    const top = element.ownerDocument.elementFromPoint(x, y);
     return top === element ? null : `${top?.tagName.toLowerCase()}.${top?.className}`;
   }, point);
   if (hit !== null) throw new Error(`a handle is covered at its centre by ${hit}`);
