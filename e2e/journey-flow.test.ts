@@ -26,15 +26,13 @@ const APPROVER = { name: 'boris.petrov', password: 'a long enough approver secre
 /** Demo customers the test tops up: those on prepaid among them enter the journey. */
 const CUSTOMERS = Array.from({ length: 40 }, (_, index) => `C${String(index + 1).padStart(7, '0')}`);
 
-/** Presses the mouse on `from`'s centre and lets go over `to`'s, moving in steps as a hand would. */
-const drag = async (page: Page, from: Locator, to: Locator): Promise<void> => {
-  // The canvas may still be moving (fit view animates): take the boxes once they hold still.
-  const boxes = () => Promise.all([from.boundingBox(), to.boundingBox()]);
-  let previous = JSON.stringify(await boxes());
+/** The centre of `handle`, once the canvas holds still (fit view animates), and that it is uncovered there. */
+const grabPoint = async (handle: Locator): Promise<{ x: number; y: number }> => {
+  let previous = JSON.stringify(await handle.boundingBox());
   await eventually(
     async () => {
       await new Promise((wait) => setTimeout(wait, 300));
-      const now = JSON.stringify(await boxes());
+      const now = JSON.stringify(await handle.boundingBox());
       const still = now === previous;
       previous = now;
       return still;
@@ -42,12 +40,35 @@ const drag = async (page: Page, from: Locator, to: Locator): Promise<void> => {
     (still) => still,
     'the canvas to hold still',
   );
-  const [start, end] = await boxes();
-  if (start === null || end === null) throw new Error('a handle to drag between is not shown');
-  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+  const box = await handle.boundingBox();
+  if (box === null) throw new Error('a handle to drag between is not shown');
+  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  // What a pointer at the handle's centre presses: the handle itself, not its step's card
+  // clipping it or another step drawn over it.
+  const hit = await handle.evaluate((element, { x, y }) => {
+    const top = element.ownerDocument.elementFromPoint(x, y);
+    return top === element ? null : `${top?.tagName.toLowerCase()}.${top?.className}`;
+  }, point);
+  if (hit !== null) throw new Error(`a handle is covered at its centre by ${hit}`);
+  return point;
+};
+
+/**
+ * Draws a connection as a hand would: presses on the way out `from`, moves in steps until the
+ * canvas draws the connection line, moves onto the way in `to` until the canvas takes it as a
+ * valid target, and lets go.
+ */
+const drag = async (page: Page, from: Locator, to: Locator): Promise<void> => {
+  const start = await grabPoint(from);
+  const end = await grabPoint(to);
+  await page.mouse.move(start.x, start.y);
   await page.mouse.down();
-  await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2, { steps: 12 });
+  await page.mouse.move(start.x + (end.x - start.x) / 3, start.y + (end.y - start.y) / 3, { steps: 6 });
+  await page.locator('.react-flow__connectionline').waitFor({ state: 'attached' });
+  await page.mouse.move(end.x, end.y, { steps: 12 });
+  await to.and(page.locator('.valid')).waitFor({ state: 'attached' });
   await page.mouse.up();
+  await page.locator('.react-flow__connectionline').waitFor({ state: 'detached' });
 };
 
 /**

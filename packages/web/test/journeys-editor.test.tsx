@@ -138,6 +138,23 @@ describe('the journey canvas', () => {
     expect(screen.queryByTestId('add-send')).toBeNull();
   });
 
+  it('on a running journey nobody has entered yet, every step counts zero', async () => {
+    fakeApi({
+      'GET /v1/journeys/rescue': ok(view('running', [])),
+      'GET /v1/journeys/rescue/funnel': ok({
+        entered: { treated: 0, holdout: 0, ucg: 0 },
+        active: 0,
+        left: {},
+        nodes: [],
+      }),
+    });
+    renderEditor();
+    for (const id of ['sms_1', 'bye']) {
+      expect((await screen.findByTestId(`node-here-${id}`)).textContent).toBe('0 here');
+      expect(screen.getByTestId(`node-reached-${id}`).textContent).toBe('0 reached');
+    }
+  });
+
   it('speaks Russian', async () => {
     fakeApi({ 'GET /v1/journeys/rescue': ok(view('draft', ISSUES)) });
     renderUi(

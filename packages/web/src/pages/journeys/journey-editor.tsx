@@ -146,8 +146,15 @@ const Editor = ({ initial }: { readonly initial: JourneyView }) => {
   );
   const counts = useMemo(() => {
     if (funnel.status !== 'ready' || funnel.value === null) return undefined;
-    return new Map(funnel.value.nodes.map((node) => [node.node, { here: node.here, reached: node.reached }]));
-  }, [funnel]);
+    // The funnel lists the steps someone reached; every other step of a live journey shows zeros.
+    const byNode = new Map(funnel.value.nodes.map((node) => [node.node, node]));
+    return new Map(
+      journey.nodes.map((node) => {
+        const count = byNode.get(node.id);
+        return [node.id, { here: count?.here ?? 0, reached: count?.reached ?? 0 }];
+      }),
+    );
+  }, [funnel, journey.nodes]);
   const issues = useMemo(() => issuesByNode({ issues: view.issues, journey }), [view.issues, journey]);
   const general = view.issues.filter(
     (issue) =>

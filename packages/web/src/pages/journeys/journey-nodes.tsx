@@ -68,6 +68,9 @@ const summaryOf = (data: StepData, t: (typeof journeysMessages)['en']): string =
   }
 };
 
+/** Handles big enough to grab with a mouse when the canvas is zoomed out to fit a journey. */
+const HANDLE_STYLE = { width: 12, height: 12 } as const;
+
 /** One step: its kind, label, issues (a red badge), live counts, a way in and each way out. */
 export const StepCard = ({ id, data, selected }: NodeProps<StepNode>) => {
   const t = useMessages(journeysMessages);
@@ -84,6 +87,9 @@ export const StepCard = ({ id, data, selected }: NodeProps<StepNode>) => {
       data-testid={`journey-node-${id}`}
       aria-label={`${t.kinds[data.kind]}: ${title}`}
       style={{
+        // A Mantine card clips what overflows it, and a handle sits half outside its step:
+        // clipped, only a sliver of it could be grabbed to draw a connection.
+        overflow: 'visible',
         borderColor:
           data.issues.length > 0
             ? 'var(--mantine-color-red-6)'
@@ -100,6 +106,7 @@ export const StepCard = ({ id, data, selected }: NodeProps<StepNode>) => {
           id={TARGET_HANDLE}
           data-testid={`handle-${id}-${TARGET_HANDLE}`}
           aria-label={t.inputOf(id)}
+          style={HANDLE_STYLE}
         />
       )}
       <Stack gap={4}>
@@ -158,7 +165,7 @@ export const StepCard = ({ id, data, selected }: NodeProps<StepNode>) => {
           id={handle}
           data-testid={`handle-${id}-${handle}`}
           aria-label={t.handleOf(handleName(data.node, handle), id)}
-          style={{ left: `${((index + 1) * 100) / (handles.length + 1)}%` }}
+          style={{ ...HANDLE_STYLE, left: `${((index + 1) * 100) / (handles.length + 1)}%` }}
         />
       ))}
     </Card>
