@@ -7,7 +7,6 @@ import {
   type ImportCounts,
   type ImportFailure,
   type ImportOptions,
-  type ImportRun,
   ok,
   type Result,
   StoreError,

@@ -7,7 +7,6 @@ import {
   type ImportFailure,
   type ImportKind,
   type ImportOptions,
-  type ImportRun,
   messageOf,
   ok,
   type Result,
