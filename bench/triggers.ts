@@ -10,6 +10,7 @@
  *   checked to hold exactly those rows.
  * - Timers: 100,000 (BENCH_TIMERS) entries whose wait falls due in the same minute; the time
  *   `tick()` takes until none is due, and the funnel checked to show all of them moved on.
+ * `BENCH_ENGINES` (`duckdb`, `postgres`, or both, comma-separated) picks the engines.
  * Last line: one JSON object.
  */
 import { spawn } from 'node:child_process';
@@ -339,10 +340,23 @@ const runEngine = async (engine: BenchEngine) => {
   };
 };
 
+/** The engines to run (`BENCH_ENGINES`, comma-separated; both by default). */
+const enginesFromEnv = (): ReadonlySet<BenchEngine> => {
+  const text = process.env.BENCH_ENGINES;
+  if (text === undefined || text === '') return new Set(['duckdb', 'postgres']);
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names)
+    if (name !== 'duckdb' && name !== 'postgres')
+      throw new Error(`BENCH_ENGINES names duckdb and postgres only, got '${name}'`);
+  return new Set(names as BenchEngine[]);
+};
+
 const main = async (): Promise<void> => {
-  const duckdb = await runEngine('duckdb');
+  const engines = enginesFromEnv();
+  const duckdb = engines.has('duckdb') ? await runEngine('duckdb') : null;
   let postgres: Awaited<ReturnType<typeof runEngine>> | null = null;
-  if (process.env.CVM_TEST_POSTGRES_URL) postgres = await runEngine('postgres');
+  if (!engines.has('postgres')) log('BENCH_ENGINES leaves PostgreSQL out');
+  else if (process.env.CVM_TEST_POSTGRES_URL) postgres = await runEngine('postgres');
   else log('CVM_TEST_POSTGRES_URL is not set: PostgreSQL skipped');
   console.log(JSON.stringify({ bench: 'triggers', rate: RATE, duckdb, postgres, nats: null }));
 };

@@ -76,6 +76,8 @@ export interface BatchDeps {
   readonly ucg: UcgSettings | null;
   readonly offers: readonly Offer[];
   readonly segments: ReadonlyMap<string, SavedSegment>;
+  /** The active entries of the work's customers, when the caller has just read them. */
+  readonly active?: readonly JourneyEntryRecord[] | undefined;
 }
 
 export interface BatchOutcome {
@@ -102,14 +104,53 @@ const branchConditions = (journey: Journey): BranchCondition[] =>
 
 export const runJourneyBatch = async (
   deps: BatchDeps,
-  work: readonly JourneyWork[],
+  input: readonly JourneyWork[],
 ): Promise<BatchOutcome> => {
+  let work = input;
   const { store, schema, now } = deps;
   const timezone = schema.workspace.timezone;
   const clock = { now, timezone };
   const at = now.toISOString();
   const segmentRule = (id: string) => deps.segments.get(id)?.rule;
   const query = (rule: SegmentQuery['rule']): SegmentQuery => ({ rule, clock, segmentRule });
+  const matchers = new Map<string, (row: NormalizedRow) => boolean>();
+  const matcher = (key: string, eventType: string, where: Parameters<typeof rowMatcher>[0] | undefined) => {
+    let test = matchers.get(key);
+    if (test === undefined) {
+      const fields = eventRuleFields(schema, eventType);
+      const conditions = fields === undefined ? null : rowMatcher(where ?? [], fields, clock);
+      test = (row) => row.type === eventType && (conditions === null || conditions(row));
+      matchers.set(key, test);
+    }
+    return test;
+  };
+  const goalOf = (journey: Journey) =>
+    matcher(`goal:${journey.id}`, journey.goal.eventType, journey.goal.where);
+  // Only what happens once the customer waits counts: an older event arriving late does not.
+  const awaited = (
+    journey: Journey,
+    since: string,
+    node: Extract<Journey['nodes'][number], { type: 'wait' }>,
+    event: NormalizedRow,
+  ): boolean =>
+    node.wait.type === 'event' &&
+    Date.parse(String(event.ts)) >= Date.parse(since) &&
+    matcher(`wait:${journey.id}:${node.id}`, node.wait.eventType, node.wait.where)(event);
+  const isGoal = (journey: Journey, enteredAt: string, event: NormalizedRow): boolean =>
+    Date.parse(String(event.ts)) >= Date.parse(enteredAt) && goalOf(journey)(event);
+  // An event moves an entry only when it is the journey's goal or what the entry waits for (see
+  // core's `advance`): the others change nothing, and the batch reads nothing for them.
+  const concerned = (item: JourneyWork): boolean => {
+    if (item.kind === 'enter' || item.input.type !== 'event') return true;
+    const { journey } = item.journey;
+    const { entry } = item;
+    const { event } = item.input;
+    if (isGoal(journey, entry.enteredAt, event)) return true;
+    const node = journey.nodes.find((candidate) => candidate.id === entry.position?.node);
+    return node?.type === 'wait' && awaited(journey, entry.position?.since ?? entry.enteredAt, node, event);
+  };
+  work = work.filter(concerned);
+  if (work.length === 0) return { entered: 0, moved: 0, messages: 0, conflicts: [] };
   const customerIds = [
     ...new Set(work.map((item) => (item.kind === 'enter' ? item.customerId : item.entry.customerId))),
   ];
@@ -118,7 +159,8 @@ export const runJourneyBatch = async (
   const entering = work.filter(
     (item): item is Extract<JourneyWork, { kind: 'enter' }> => item.kind === 'enter',
   );
-  const active = entering.length === 0 ? [] : await store.journeys.activeEntries(customerIds);
+  const active =
+    entering.length === 0 ? [] : (deps.active ?? (await store.journeys.activeEntries(customerIds)));
   const onJourney = new Set(active.map((entry) => `${entry.journeyId}\u0000${entry.customerId}`));
   const byJourney = new Map<string, Extract<JourneyWork, { kind: 'enter' }>[]>();
   for (const item of entering) {
@@ -302,17 +344,6 @@ export const runJourneyBatch = async (
     today: todayIn(clock),
   });
   const customerFields = customerRuleFields(schema);
-  const matchers = new Map<string, (row: NormalizedRow) => boolean>();
-  const matcher = (key: string, eventType: string, where: Parameters<typeof rowMatcher>[0] | undefined) => {
-    let test = matchers.get(key);
-    if (test === undefined) {
-      const fields = eventRuleFields(schema, eventType);
-      const conditions = fields === undefined ? null : rowMatcher(where ?? [], fields, clock);
-      test = (row) => row.type === eventType && (conditions === null || conditions(row));
-      matchers.set(key, test);
-    }
-    return test;
-  };
   const contextFor = (
     journey: Journey,
     entryId: string,
@@ -322,7 +353,7 @@ export const runJourneyBatch = async (
   ) => {
     const person = attributes?.get(customerId) ?? [...candidates.values()][0]?.get(customerId);
     const zone = person?.timezone ?? timezone;
-    const isGoal = matcher(`goal:${journey.id}`, journey.goal.eventType, journey.goal.where);
+    const goal = goalOf(journey);
     return {
       now,
       zone,
@@ -346,7 +377,7 @@ export const runJourneyBatch = async (
             const after = Date.parse(sentAt);
             const test =
               condition.outcome === 'converted'
-                ? isGoal
+                ? goal
                 : matcher(`event:${condition.eventType}`, condition.eventType ?? '', undefined);
             return (eventsOf.get(customerId) ?? []).some(
               (row) => Date.parse(String(row.ts)) > after && test(row),
@@ -354,13 +385,9 @@ export const runJourneyBatch = async (
           }
         }
       },
-      // Only what happens once the customer waits counts: an older event arriving late does not.
       awaited: (node: Extract<Journey['nodes'][number], { type: 'wait' }>, event: NormalizedRow) =>
-        node.wait.type === 'event' &&
-        Date.parse(String(event.ts)) >= Date.parse(since) &&
-        matcher(`wait:${journey.id}:${node.id}`, node.wait.eventType, node.wait.where)(event),
-      isGoal: (event: NormalizedRow) =>
-        Date.parse(String(event.ts)) >= Date.parse(enteredAt) && isGoal(event),
+        awaited(journey, since, node, event),
+      isGoal: (event: NormalizedRow) => isGoal(journey, enteredAt, event),
     };
   };
 

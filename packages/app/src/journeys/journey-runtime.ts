@@ -117,7 +117,11 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
   };
 
   const listeners = new Set<(outcome: BatchOutcome) => void>();
-  const decide = async (work: readonly JourneyWork[]): Promise<BatchOutcome> => {
+  /** `active`: the active entries of the work's customers, when just read. */
+  const decide = async (
+    work: readonly JourneyWork[],
+    active?: readonly JourneyEntryRecord[],
+  ): Promise<BatchOutcome> => {
     if (work.length === 0) return { entered: 0, moved: 0, messages: 0, conflicts: [] };
     const context = await load();
     const outcome = await runJourneyBatch(
@@ -130,6 +134,7 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
         ucg: context.ucg,
         offers: context.offers,
         segments: context.segments,
+        active,
       },
       work,
     );
@@ -208,9 +213,9 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
       for (const loaded of running) {
         const entry = loaded.journey.entry;
         if (entry.type !== 'segment') continue;
-        const rule = (await load()).segments.get(entry.segment)?.rule;
+        const { segments } = await load();
+        const rule = segments.get(entry.segment)?.rule;
         if (rule === undefined) continue;
-        const segments = (await load()).segments;
         const changes = await store.journeys.segmentChanges({
           journeyId: loaded.journey.id,
           query: { rule, clock: { now, timezone }, segmentRule: (id) => segments.get(id)?.rule },
@@ -235,7 +240,7 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
         if (loaded === null) continue;
         work.push({ kind: 'advance', journey: loaded, entry, input: { type: 'event', event } });
       }
-      total = add(total, await decide(work));
+      total = add(total, await decide(work, active));
     }
     if (inactivity.length > 0) await store.journeys.schedule(inactivity, { replace: true });
     return total;

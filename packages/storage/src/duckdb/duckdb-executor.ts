@@ -23,26 +23,54 @@ export const duckValue = (value: unknown): DuckDBValue => {
   return String(value);
 };
 
-/** Connections to one DuckDB instance, each in the workspace's time zone once it is known. */
+/**
+ * Connections to one DuckDB instance, each in the workspace's time zone once it is known. A few
+ * idle ones are kept for the next statement (opening one and setting its zone costs about as much
+ * as a small query); one whose work failed is closed, not reused.
+ */
 export class DuckDbConnections {
-  /** Set by `prepare`: timestamps without an offset are read in it. */
-  timezone: string | null = null;
+  private zone: string | null = null;
+  private readonly idle: DuckDBConnection[] = [];
 
-  constructor(readonly instance: DuckDBInstance) {}
+  constructor(
+    readonly instance: DuckDBInstance,
+    private readonly maxIdle = 4,
+  ) {}
+
+  /** Set by `prepare`: timestamps without an offset are read in it. */
+  get timezone(): string | null {
+    return this.zone;
+  }
+
+  set timezone(zone: string | null) {
+    this.zone = zone;
+    this.closeIdle();
+  }
 
   async connect(): Promise<DuckDBConnection> {
     const connection = await this.instance.connect();
-    if (this.timezone !== null) await connection.run(`SET TimeZone = ${literal(this.timezone)}`);
+    if (this.zone !== null) await connection.run(`SET TimeZone = ${literal(this.zone)}`);
     return connection;
   }
 
   async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = await this.connect();
+    const zone = this.zone;
+    const connection = this.idle.pop() ?? (await this.connect());
+    let result: T;
     try {
-      return await work(connection);
-    } finally {
+      result = await work(connection);
+    } catch (error) {
       connection.closeSync();
+      throw error;
     }
+    if (zone === this.zone && this.idle.length < this.maxIdle) this.idle.push(connection);
+    else connection.closeSync();
+    return result;
+  }
+
+  /** Closes the idle connections (before the instance closes, or when the time zone changes). */
+  closeIdle(): void {
+    for (const connection of this.idle.splice(0)) connection.closeSync();
   }
 }
 

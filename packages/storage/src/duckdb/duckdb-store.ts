@@ -7,7 +7,6 @@ import {
   type ImportCounts,
   type ImportFailure,
   type ImportOptions,
-  type ImportRun,
   ok,
   type Result,
   StoreError,
@@ -25,7 +24,6 @@ import {
   withProgress,
 } from '../staging/duckdb-stage.ts';
 import { type LoadRequest, type SessionQuery, SqlStore, type Staging } from '../store/sql-store.ts';
-import { importRunValues } from '../store/store-queries.ts';
 import { duckdbDialect } from './duckdb-dialect.ts';
 import { toStoreError } from './duckdb-errors.ts';
 import { DuckDbConnections, duckDbExecutor, duckValue, rows } from './duckdb-executor.ts';
@@ -351,17 +349,8 @@ export class DuckDbStore extends SqlStore<Staging> {
     }
   }
 
-  async recordImportRun(run: ImportRun): Promise<void> {
-    await this.withConnection(async (connection) => {
-      const values = importRunValues(run);
-      await connection.run(
-        `INSERT INTO import_runs VALUES (${values.map((_, index) => `$${index + 1}`).join(', ')})`,
-        values,
-      );
-    });
-  }
-
   async close(): Promise<void> {
+    this.connections.closeIdle();
     this.connections.instance.closeSync();
   }
 }

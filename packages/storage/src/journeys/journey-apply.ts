@@ -8,7 +8,7 @@ import type { SqlRunner } from '../sql/sql-executor.ts';
  * inserted only when its journey holds neither an entry with its key for the customer nor an
  * active one (PostgreSQL also has unique indexes for both, so a concurrent insert is skipped);
  * an update is written only over the revision it was decided on; steps and messages follow only
- * the entries written; the outbox insert skips a key it holds, so nothing is queued twice.
+ * the entries written, so nothing is queued twice (PostgreSQL's outbox keys skip a repeat too).
  */
 
 const ENTRY_FIELDS = [
@@ -66,6 +66,8 @@ const MESSAGE_FIELDS = [
   'priority',
   'expected_value',
 ] as const;
+/** What a history row takes of a message. */
+const HISTORY_FIELDS = ['run_id', 'campaign_id', 'customer_id', 'offer_id', 'channel', 'send_at'] as const;
 const TRIGGER_KEY_FIELDS = ['journey_id', 'customer_id', 'entry_key'] as const;
 
 /** Where an entry is, as the columns it is stored in. */
@@ -128,8 +130,9 @@ const insertEntries = async (runner: SqlRunner, entries: readonly NewEntry[]): P
          CAST(r.wake_at AS TIMESTAMPTZ), r.awaiting, CAST(r.memory AS ${dialect.types.json}), r.exit_reason,
          r.exit_node, r.exit_detail, CAST(r.left_at AS TIMESTAMPTZ), 0
        FROM ${dialect.jsonRows({ param: '$1', fields: ENTRY_FIELDS, jsonColumns: ['memory'] })}
-       WHERE NOT EXISTS (SELECT 1 FROM journey_entries e WHERE e.id = r.id
-         OR (e.journey_id = r.journey_id AND e.customer_id = r.customer_id AND (e.entry_key = r.entry_key OR e.status = 'active')))${dialect.skipKeyConflicts}
+       WHERE NOT EXISTS (SELECT 1 FROM journey_entries e WHERE e.id = r.id)
+         AND NOT EXISTS (SELECT 1 FROM journey_entries e WHERE e.journey_id = r.journey_id AND e.customer_id = r.customer_id
+           AND (e.entry_key = r.entry_key OR e.status = 'active'))${dialect.skipKeyConflicts}
        RETURNING id`,
       [JSON.stringify(rows)],
     );
@@ -192,8 +195,18 @@ const insertMessages = async (
   written: ReadonlySet<string>,
 ): Promise<number> => {
   const { dialect } = runner;
+  // A journey has no cycle, so an entry reaches a node once, and its message is written only with
+  // the move that brought it there (a new entry id, or an update over the revision it was decided
+  // on): a message of a written entry is new without a look at the big outbox and history tables.
+  // Within the batch, the first of a run id counts.
+  const runIds = new Set<string>();
   const rows = changes.messages
-    .filter((message) => written.has(message.entryId))
+    .filter((message) => {
+      const runId = journeyMessageRunId(message.entryId, message.node);
+      if (!written.has(message.entryId) || runIds.has(runId)) return false;
+      runIds.add(runId);
+      return true;
+    })
     .map((message) => ({
       run_id: journeyMessageRunId(message.entryId, message.node),
       customer_id: message.customerId,
@@ -215,14 +228,14 @@ const insertMessages = async (
      SELECT r.run_id, r.customer_id, $2, r.campaign_id, r.offer_id, r.channel, r.purpose, r.recipient,
        CAST(r.content AS ${dialect.types.json}), 'pending', CAST(r.send_at AS TIMESTAMPTZ), CAST(r.priority AS INTEGER), r.expected_value, CAST($3 AS TIMESTAMPTZ)
      FROM ${dialect.jsonRows({ param: '$1', fields: MESSAGE_FIELDS, jsonColumns: ['content'] })}
-     WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.run_id AND o.customer_id = r.customer_id AND o.step = $2)${dialect.skipKeyConflicts}`,
+     ${dialect.skipKeyConflicts}`,
     [batch, JOURNEY_MESSAGE_STEP, at],
   );
   await runner.all(
     `INSERT INTO contact_history (run_id, campaign_id, customer_id, outcome, offer_id, channel, send_at, recorded_at)
      SELECT r.run_id, r.campaign_id, r.customer_id, 'queued', r.offer_id, r.channel, CAST(r.send_at AS TIMESTAMPTZ), CAST($2 AS TIMESTAMPTZ)
-     FROM ${dialect.jsonRows({ param: '$1', fields: MESSAGE_FIELDS, jsonColumns: ['content'] })}
-     WHERE NOT EXISTS (SELECT 1 FROM contact_history h WHERE h.run_id = r.run_id AND h.customer_id = r.customer_id)${dialect.skipKeyConflicts}`,
+     FROM ${dialect.jsonRows({ param: '$1', fields: HISTORY_FIELDS })}
+     ${dialect.skipKeyConflicts}`,
     [batch, at],
   );
   return rows.length;

@@ -7,7 +7,6 @@ import {
   type ImportFailure,
   type ImportKind,
   type ImportOptions,
-  type ImportRun,
   messageOf,
   ok,
   type Result,
@@ -20,7 +19,6 @@ import { failureOf } from '../import-failure.ts';
 import { ident } from '../sql/sql-types.ts';
 import { dropStage, type StagedTable, sourceQuery, stageIntoTable } from '../staging/duckdb-stage.ts';
 import { type LoadRequest, type SessionQuery, SqlStore } from '../store/sql-store.ts';
-import { IMPORT_RUN_COLUMNS, importRunValues } from '../store/store-queries.ts';
 import { copyIntoTable, exportedRows, type RunningExport, startExport } from './postgres-copy.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { toStoreError } from './postgres-errors.ts';
@@ -326,14 +324,6 @@ export class PostgresStore extends SqlStore<StagingDb> {
       await running.stop();
       await rm(path, { force: true });
     }
-  }
-
-  async recordImportRun(run: ImportRun): Promise<void> {
-    const values = importRunValues(run);
-    await this.rows(
-      `INSERT INTO import_runs (${IMPORT_RUN_COLUMNS.join(', ')}) VALUES (${values.map((_, index) => `$${index + 1}`).join(', ')})`,
-      values,
-    );
   }
 
   async close(): Promise<void> {

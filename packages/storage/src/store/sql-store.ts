@@ -31,9 +31,16 @@ import type { Dialect } from '../sql/dialect.ts';
 import type { SqlExecutor, SqlRow } from '../sql/sql-executor.ts';
 import { planFile, rowsSource } from '../staging/duckdb-stage.ts';
 import type { SourcePlan } from '../staging/source.ts';
+import { GroupWrite } from './group-write.ts';
 import { columnChanges, type ExistingColumn } from './schema-columns.ts';
 import { SerialQueue } from './serial-queue.ts';
-import { importRunFromRow, importRunsSql, summarySql } from './store-queries.ts';
+import {
+  importRunFromRow,
+  importRunsInsertSql,
+  importRunsSql,
+  importRunValues,
+  summarySql,
+} from './store-queries.ts';
 
 /** Queries of one session of the engine's own (not through the SQL stores' executor). */
 export type SessionQuery = (sql: string, params?: readonly unknown[]) => Promise<SqlRow[]>;
@@ -78,6 +85,8 @@ export abstract class SqlStore<S extends Staging> implements Store {
   private schema: WorkspaceSchema | null = null;
   /** Imports of this process write one at a time (see each engine for why). */
   private readonly writes = new SerialQueue();
+  /** Import runs recorded by concurrent callers (an API request each) go in one insert per round. */
+  private readonly importRuns = new GroupWrite<ImportRun>((runs) => this.insertImportRuns(runs), 500);
 
   protected constructor(options: {
     readonly dialect: Dialect;
@@ -103,7 +112,6 @@ export abstract class SqlStore<S extends Staging> implements Store {
 
   abstract prepare(schema: WorkspaceSchema): Promise<void>;
   abstract optimize(): Promise<{ readonly events: number }>;
-  abstract recordImportRun(run: ImportRun): Promise<void>;
   abstract close(): Promise<void>;
 
   /** Runs `work` with the queries of one session of the engine. */
@@ -225,6 +233,14 @@ export abstract class SqlStore<S extends Staging> implements Store {
     } finally {
       release();
     }
+  }
+
+  recordImportRun(run: ImportRun): Promise<void> {
+    return this.importRuns.submit(run);
+  }
+
+  private async insertImportRuns(runs: readonly ImportRun[]): Promise<void> {
+    await this.session((query) => query(importRunsInsertSql(runs.length), runs.flatMap(importRunValues)));
   }
 
   async listImportRuns(limit: number): Promise<readonly ImportRun[]> {

@@ -49,6 +49,16 @@ export const importRunValues = (run: ImportRun): (string | number | null)[] => [
   run.error,
 ];
 
+/** One insert of several import runs (`count` rows of `IMPORT_RUN_COLUMNS`, numbered parameters in order). */
+export const importRunsInsertSql = (count: number): string => {
+  const width = IMPORT_RUN_COLUMNS.length;
+  const rows = Array.from(
+    { length: count },
+    (_, row) => `(${IMPORT_RUN_COLUMNS.map((_, column) => `$${row * width + column + 1}`).join(', ')})`,
+  );
+  return `INSERT INTO import_runs (${IMPORT_RUN_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`;
+};
+
 export const importRunsSql = (dialect: Dialect, limit: number): string =>
   `SELECT id, kind, source, format, status, ${dialect.isoText('started_at')} AS started_at, ${dialect.isoText('finished_at')} AS finished_at, seconds, read, inserted, updated, unchanged, duplicates, rejected, error FROM import_runs ORDER BY started_at DESC, id DESC LIMIT ${Math.max(0, Math.floor(limit))}`;
 
