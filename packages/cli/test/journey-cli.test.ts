@@ -92,6 +92,10 @@ describe('cvm journey', () => {
     // Events from a file do not move journeys; the entries come from the API (here, the use case).
     const funnelBefore = JSON.parse((await cli(dir.path, ['journey', 'funnel', 'welcome', '--json'])).out);
     expect(funnelBefore.entered).toEqual({ treated: 0, holdout: 0, ucg: 0 });
+    // Every step is in the funnel from the start, in the journey's order, at zero.
+    expect(funnelBefore.nodes).toEqual(
+      ['hello', 'pause', 'done'].map((node) => ({ node, reached: 0, here: 0, outcomes: {} })),
+    );
     expect((await cli(dir.path, ['journey', 'worker', '--until-idle'])).out).toBe(
       'idle: entered 0, moved 0, queued 0\n',
     );

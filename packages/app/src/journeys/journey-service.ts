@@ -113,6 +113,18 @@ export const journeyService = (deps: JourneyDeps) => {
     return stored === null ? err({ type: 'not_found', message: `no journey "${id}"` }) : ok(stored);
   };
 
+  /** The store's funnel with every node of the journey, in its order: zero where nobody has been yet. */
+  const funnelOf = async (journey: Journey): Promise<JourneyFunnel> => {
+    const funnel = await store.journeys.funnel(journey.id);
+    const counted = new Map(funnel.nodes.map((node) => [node.node, node]));
+    const nodes = journey.nodes.map(
+      (node) => counted.get(node.id) ?? { node: node.id, reached: 0, here: 0, outcomes: {} },
+    );
+    const known = new Set(journey.nodes.map((node) => node.id));
+    // Nodes of earlier versions that customers reached stay in the funnel after the known ones.
+    return { ...funnel, nodes: [...nodes, ...funnel.nodes.filter((node) => !known.has(node.node))] };
+  };
+
   const checkUser = (by: string): JourneyError | null =>
     by.length === 0 || by.length > MAX_USER_LENGTH
       ? invalid([{ path: 'user', message: `must be a user name of 1 to ${MAX_USER_LENGTH} characters` }])
@@ -324,7 +336,7 @@ export const journeyService = (deps: JourneyDeps) => {
 
     async funnel(id: string): Promise<Result<JourneyFunnel, JourneyError>> {
       const found = await find(id);
-      return found.ok ? ok(await store.journeys.funnel(id)) : found;
+      return found.ok ? ok(await funnelOf(found.value.journey)) : found;
     },
 
     /** Treated vs holdout by intention to treat, goal counted from each entry; per path of a node when asked. */
@@ -345,7 +357,7 @@ export const journeyService = (deps: JourneyDeps) => {
         attributionDays: journey.goal.attributionDays,
       };
       const [whole] = await store.journeys.outcomes({ journeyId: id, goal, asOf });
-      const funnel = await store.journeys.funnel(id);
+      const funnel = await funnelOf(journey);
       let breakdown: JourneyResults['breakdown'] = null;
       if (options.byNode !== undefined) {
         const slices = await store.journeys.outcomes({ journeyId: id, goal, asOf, byNode: options.byNode });
