@@ -212,36 +212,40 @@ export class SqlJourneyStore implements JourneyStore {
   }): Promise<readonly JourneyEntryRecord[]> {
     const limit = Math.max(1, Math.floor(options.limit));
     const { dialect } = this;
-    const due = (now: string) => `SELECT id FROM journey_entries
-               WHERE status = 'active' AND wake_at <= CAST(${now} AS TIMESTAMPTZ)
-                 AND (claimed_until IS NULL OR claimed_until < CAST(${now} AS TIMESTAMPTZ))
-               ORDER BY wake_at, id LIMIT ${limit}`;
-    const params = [options.claimant, options.now.toISOString(), options.leaseUntil.toISOString()];
     const rows = await this.write(() =>
       dialect.serialWrites
-        ? // One writer, and DuckDB's RETURNING costs about a quarter millisecond a row: the
-          // due ids are read, claimed and read back in one transaction, on one snapshot (a
-          // change another transaction makes meanwhile fails the claim rather than hides).
+        ? // One writer, and DuckDB's RETURNING costs about a quarter millisecond a row: the due
+          // entries are read and then claimed in one transaction, on one snapshot (a change
+          // another transaction makes meanwhile fails the claim rather than hides).
           this.sql.transaction(async (runner) => {
-            const ids = await runner.all(due('$1'), [options.now.toISOString()]);
-            if (ids.length === 0) return [];
-            const batch = JSON.stringify(ids.map((row) => String(row.id)));
+            const found = await runner.all(
+              `SELECT ${entryColumns(dialect, 'e.')} FROM journey_entries e
+               WHERE e.status = 'active' AND e.wake_at <= CAST($1 AS TIMESTAMPTZ)
+                 AND (e.claimed_until IS NULL OR e.claimed_until < CAST($1 AS TIMESTAMPTZ))
+               ORDER BY e.wake_at, e.id LIMIT ${limit}`,
+              [options.now.toISOString()],
+            );
+            if (found.length === 0) return [];
             await runner.all(
               `UPDATE journey_entries SET claimed_by = $1, claimed_until = CAST($3 AS TIMESTAMPTZ)
                WHERE id IN ${dialect.jsonTextRows('$2')}`,
-              [options.claimant, batch, options.leaseUntil.toISOString()],
+              [
+                options.claimant,
+                JSON.stringify(found.map((row) => String(row.id))),
+                options.leaseUntil.toISOString(),
+              ],
             );
-            return runner.all(
-              `SELECT ${entryColumns(dialect)} FROM journey_entries WHERE id IN ${dialect.jsonTextRows('$1')}`,
-              [batch],
-            );
+            return found;
           })
         : this.sql.all(
             `UPDATE journey_entries SET claimed_by = $1, claimed_until = CAST($3 AS TIMESTAMPTZ)
-             FROM (${due('$2')}${dialect.skipLocked}) due
+             FROM (SELECT id FROM journey_entries
+                   WHERE status = 'active' AND wake_at <= CAST($2 AS TIMESTAMPTZ)
+                     AND (claimed_until IS NULL OR claimed_until < CAST($2 AS TIMESTAMPTZ))
+                   ORDER BY wake_at, id LIMIT ${limit}${dialect.skipLocked}) due
              WHERE journey_entries.id = due.id
              RETURNING ${entryColumns(dialect, 'journey_entries.')}`,
-            params,
+            [options.claimant, options.now.toISOString(), options.leaseUntil.toISOString()],
           ),
     );
     // RETURNING keeps no order: earliest first all the same.
