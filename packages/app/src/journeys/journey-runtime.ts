@@ -252,24 +252,37 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     return total;
   };
 
-  /** Timers and triggers due now, a batch at a time until none is left. */
+  /** Due entries and triggers claimed for this process, `limit` of each at most. */
+  const claim = async (limit: number, lease: number) => {
+    const now = deps.clock();
+    const leaseUntil = new Date(now.getTime() + lease);
+    const due = await store.journeys.claimDue({ now, limit, claimant, leaseUntil });
+    const triggers = await store.journeys.claimDueTriggers({ now, limit, claimant, leaseUntil });
+    return { now, limit, due, triggers };
+  };
+
+  /**
+   * Timers and triggers due now, a batch at a time until none is left. While a batch is decided
+   * and written, the next one is claimed (claims are leases: one this process does not get to
+   * write is taken over when it ends).
+   */
   const tick = async (options: { readonly leaseMs?: number | undefined } = {}): Promise<BatchOutcome> => {
+    const lease = options.leaseMs ?? leaseMs;
     let total: BatchOutcome = { entered: 0, moved: 0, messages: 0, conflicts: [] };
-    for (let limit = batchSize; ; limit = Math.min(largestBatch, limit * 2)) {
-      const now = deps.clock();
-      const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? leaseMs));
-      const due: readonly JourneyEntryRecord[] = await store.journeys.claimDue({
-        now,
-        limit,
-        claimant,
-        leaseUntil,
-      });
+    let next: ReturnType<typeof claim> | null = claim(batchSize, lease);
+    while (next !== null) {
+      const { now, limit, due, triggers } = await next;
+      next =
+        due.length < limit && triggers.length < limit
+          ? null
+          : claim(Math.min(largestBatch, limit * 2), lease);
+      // Should this batch fail, the claim under way ends unread: its leases run out.
+      next?.catch(() => undefined);
       const work: JourneyWork[] = [];
       for (const entry of due) {
         const loaded = await versionOf(entry.journeyId, entry.version);
         if (loaded !== null) work.push({ kind: 'advance', journey: loaded, entry, input: { type: 'timer' } });
       }
-      const triggers = await store.journeys.claimDueTriggers({ now, limit, claimant, leaseUntil });
       const { running } = await load();
       const byId = new Map(running.map((loaded) => [loaded.journey.id, loaded]));
       const orphans: { journeyId: string; customerId: string; key: string }[] = [];
@@ -297,10 +310,9 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
           firedTriggers: orphans,
         });
       }
-      if (work.length === 0) return total;
-      total = add(total, await decide(work));
-      if (due.length < limit && triggers.length < limit) return total;
+      if (work.length > 0) total = add(total, await decide(work));
     }
+    return total;
   };
 
   /** Date triggers of today and tomorrow (each customer's local time), and segment membership. */
