@@ -253,7 +253,15 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
   };
 
   /** Due entries and triggers claimed for this process, `limit` of each at most. */
-  const claim = async (limit: number, lease: number) => {
+  const claim = async (
+    limit: number,
+    lease: number,
+  ): Promise<{
+    readonly now: Date;
+    readonly limit: number;
+    readonly due: readonly JourneyEntryRecord[];
+    readonly triggers: readonly PendingTrigger[];
+  }> => {
     const now = deps.clock();
     const leaseUntil = new Date(now.getTime() + lease);
     const due = await store.journeys.claimDue({ now, limit, claimant, leaseUntil });
@@ -271,7 +279,8 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     let total: BatchOutcome = { entered: 0, moved: 0, messages: 0, conflicts: [] };
     let next: ReturnType<typeof claim> | null = claim(batchSize, lease);
     while (next !== null) {
-      const { now, limit, due, triggers } = await next;
+      const claimed: Awaited<ReturnType<typeof claim>> = await next;
+      const { now, limit, due, triggers } = claimed;
       next =
         due.length < limit && triggers.length < limit
           ? null
