@@ -216,13 +216,15 @@ export class SqlJourneyStore implements JourneyStore {
       dialect.serialWrites
         ? // One writer, and DuckDB's RETURNING costs about a quarter millisecond a row: the due
           // entries are read and then claimed in one transaction, on one snapshot (a change
-          // another transaction makes meanwhile fails the claim rather than hides).
+          // another transaction makes meanwhile fails the claim rather than hides). The due ids
+          // are picked first, so only the claimed rows are read whole.
           this.sql.transaction(async (runner) => {
             const found = await runner.all(
               `SELECT ${entryColumns(dialect, 'e.')} FROM journey_entries e
-               WHERE e.status = 'active' AND e.wake_at <= CAST($1 AS TIMESTAMPTZ)
-                 AND (e.claimed_until IS NULL OR e.claimed_until < CAST($1 AS TIMESTAMPTZ))
-               ORDER BY e.wake_at, e.id LIMIT ${limit}`,
+               JOIN (SELECT id FROM journey_entries
+                     WHERE status = 'active' AND wake_at <= CAST($1 AS TIMESTAMPTZ)
+                       AND (claimed_until IS NULL OR claimed_until < CAST($1 AS TIMESTAMPTZ))
+                     ORDER BY wake_at, id LIMIT ${limit}) due ON e.id = due.id`,
               [options.now.toISOString()],
             );
             if (found.length === 0) return [];
