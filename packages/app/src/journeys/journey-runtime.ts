@@ -33,8 +33,13 @@ export interface JourneyRuntimeDeps {
   readonly clock: () => Date;
   readonly randomId: () => string;
   readonly policy?: (() => Promise<ContactPolicy>) | undefined;
-  /** Entries or triggers claimed and decided at a time. */
+  /** Entries or triggers claimed and decided at a time (a tick's first batch). */
   readonly batchSize?: number | undefined;
+  /**
+   * The most a tick claims at a time: while a full batch comes back, each next one is twice as
+   * big, up to this (a batch's statements cost less a row the more rows they carry).
+   */
+  readonly largestBatch?: number | undefined;
   /** How long a claim holds before another process may take the work over. */
   readonly leaseMs?: number | undefined;
   /** Who claims (a process); random when absent. */
@@ -75,6 +80,7 @@ const rounds = (events: readonly NormalizedRow[]): NormalizedRow[][] => {
 export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
   const { store, schema } = deps;
   const batchSize = deps.batchSize ?? 1_000;
+  const largestBatch = Math.max(batchSize, deps.largestBatch ?? 16_000);
   const leaseMs = deps.leaseMs ?? 60_000;
   // Its own id, not one of `randomId`'s: those are the workspace's draws (salts, entries).
   const claimant = deps.claimant ?? `journeys-${randomUUID()}`;
@@ -246,24 +252,46 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
     return total;
   };
 
-  /** Timers and triggers due now, a batch at a time until none is left. */
+  /** Due entries and triggers claimed for this process, `limit` of each at most. */
+  const claim = async (
+    limit: number,
+    lease: number,
+  ): Promise<{
+    readonly now: Date;
+    readonly limit: number;
+    readonly due: readonly JourneyEntryRecord[];
+    readonly triggers: readonly PendingTrigger[];
+  }> => {
+    const now = deps.clock();
+    const leaseUntil = new Date(now.getTime() + lease);
+    const due = await store.journeys.claimDue({ now, limit, claimant, leaseUntil });
+    const triggers = await store.journeys.claimDueTriggers({ now, limit, claimant, leaseUntil });
+    return { now, limit, due, triggers };
+  };
+
+  /**
+   * Timers and triggers due now, a batch at a time until none is left. While a batch is decided
+   * and written, the next one is claimed (claims are leases: one this process does not get to
+   * write is taken over when it ends).
+   */
   const tick = async (options: { readonly leaseMs?: number | undefined } = {}): Promise<BatchOutcome> => {
+    const lease = options.leaseMs ?? leaseMs;
     let total: BatchOutcome = { entered: 0, moved: 0, messages: 0, conflicts: [] };
-    for (;;) {
-      const now = deps.clock();
-      const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? leaseMs));
-      const due: readonly JourneyEntryRecord[] = await store.journeys.claimDue({
-        now,
-        limit: batchSize,
-        claimant,
-        leaseUntil,
-      });
+    let next: ReturnType<typeof claim> | null = claim(batchSize, lease);
+    while (next !== null) {
+      const claimed: Awaited<ReturnType<typeof claim>> = await next;
+      const { now, limit, due, triggers } = claimed;
+      next =
+        due.length < limit && triggers.length < limit
+          ? null
+          : claim(Math.min(largestBatch, limit * 2), lease);
+      // Should this batch fail, the claim under way ends unread: its leases run out.
+      next?.catch(() => undefined);
       const work: JourneyWork[] = [];
       for (const entry of due) {
         const loaded = await versionOf(entry.journeyId, entry.version);
         if (loaded !== null) work.push({ kind: 'advance', journey: loaded, entry, input: { type: 'timer' } });
       }
-      const triggers = await store.journeys.claimDueTriggers({ now, limit: batchSize, claimant, leaseUntil });
       const { running } = await load();
       const byId = new Map(running.map((loaded) => [loaded.journey.id, loaded]));
       const orphans: { journeyId: string; customerId: string; key: string }[] = [];
@@ -291,10 +319,9 @@ export const journeyRuntime = (deps: JourneyRuntimeDeps) => {
           firedTriggers: orphans,
         });
       }
-      if (work.length === 0) return total;
-      total = add(total, await decide(work));
-      if (due.length < batchSize && triggers.length < batchSize) return total;
+      if (work.length > 0) total = add(total, await decide(work));
     }
+    return total;
   };
 
   /** Date triggers of today and tomorrow (each customer's local time), and segment membership. */

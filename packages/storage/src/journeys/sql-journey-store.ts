@@ -213,16 +213,42 @@ export class SqlJourneyStore implements JourneyStore {
     const limit = Math.max(1, Math.floor(options.limit));
     const { dialect } = this;
     const rows = await this.write(() =>
-      this.sql.all(
-        `UPDATE journey_entries SET claimed_by = $1, claimed_until = CAST($3 AS TIMESTAMPTZ)
-         FROM (SELECT id FROM journey_entries
-               WHERE status = 'active' AND wake_at <= CAST($2 AS TIMESTAMPTZ)
-                 AND (claimed_until IS NULL OR claimed_until < CAST($2 AS TIMESTAMPTZ))
-               ORDER BY wake_at, id LIMIT ${limit}${dialect.skipLocked}) due
-         WHERE journey_entries.id = due.id
-         RETURNING ${entryColumns(dialect, 'journey_entries.')}`,
-        [options.claimant, options.now.toISOString(), options.leaseUntil.toISOString()],
-      ),
+      dialect.serialWrites
+        ? // One writer, and DuckDB's RETURNING costs about a quarter millisecond a row: the due
+          // entries are read and then claimed in one transaction, on one snapshot (a change
+          // another transaction makes meanwhile fails the claim rather than hides). The due ids
+          // are picked first, so only the claimed rows are read whole.
+          this.sql.transaction(async (runner) => {
+            const found = await runner.all(
+              `SELECT ${entryColumns(dialect, 'e.')} FROM journey_entries e
+               JOIN (SELECT id FROM journey_entries
+                     WHERE status = 'active' AND wake_at <= CAST($1 AS TIMESTAMPTZ)
+                       AND (claimed_until IS NULL OR claimed_until < CAST($1 AS TIMESTAMPTZ))
+                     ORDER BY wake_at, id LIMIT ${limit}) due ON e.id = due.id`,
+              [options.now.toISOString()],
+            );
+            if (found.length === 0) return [];
+            await runner.all(
+              `UPDATE journey_entries SET claimed_by = $1, claimed_until = CAST($3 AS TIMESTAMPTZ)
+               WHERE id IN ${dialect.jsonTextRows('$2')}`,
+              [
+                options.claimant,
+                JSON.stringify(found.map((row) => String(row.id))),
+                options.leaseUntil.toISOString(),
+              ],
+            );
+            return found;
+          })
+        : this.sql.all(
+            `UPDATE journey_entries SET claimed_by = $1, claimed_until = CAST($3 AS TIMESTAMPTZ)
+             FROM (SELECT id FROM journey_entries
+                   WHERE status = 'active' AND wake_at <= CAST($2 AS TIMESTAMPTZ)
+                     AND (claimed_until IS NULL OR claimed_until < CAST($2 AS TIMESTAMPTZ))
+                   ORDER BY wake_at, id LIMIT ${limit}${dialect.skipLocked}) due
+             WHERE journey_entries.id = due.id
+             RETURNING ${entryColumns(dialect, 'journey_entries.')}`,
+            [options.claimant, options.now.toISOString(), options.leaseUntil.toISOString()],
+          ),
     );
     // RETURNING keeps no order: earliest first all the same.
     const entries = rows.map(entryFromRow);
