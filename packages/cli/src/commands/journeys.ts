@@ -1,11 +1,5 @@
 import type { App, JourneyView } from '@opencvm/app';
-import {
-  CAMPAIGN_ACTIONS,
-  CAMPAIGN_STATUSES,
-  type CampaignAction,
-  type CampaignStatus,
-  type Permission,
-} from '@opencvm/core';
+import { CAMPAIGN_ACTIONS, CAMPAIGN_STATUSES, type CampaignAction, type CampaignStatus } from '@opencvm/core';
 import { type Command, Option } from 'commander';
 import { AS_HELP } from '../audited.ts';
 import { unwrap } from '../errors.ts';
