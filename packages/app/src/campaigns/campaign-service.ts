@@ -99,13 +99,14 @@ const invalid = (path: string, message: string): CampaignError => ({
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The acting user, checked once for every write. */
-const checkUser = (by: string): CampaignError | null =>
+/** The acting user, checked once for every write (of a campaign or a journey). */
+export const checkUser = (by: string): CampaignError | null =>
   by.length === 0 || by.length > MAX_USER_LENGTH
     ? invalid('user', `must be a user name of 1 to ${MAX_USER_LENGTH} characters`)
     : null;
 
-const stale = (
+/** Why a write over a version that moved was refused: deleted, created meanwhile, or changed. */
+export const stale = (
   what: string,
   expected: number | string | null,
   actual: number | string | null,

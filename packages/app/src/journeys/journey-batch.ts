@@ -113,29 +113,46 @@ export const runJourneyBatch = async (
   const at = now.toISOString();
   const segmentRule = (id: string) => deps.segments.get(id)?.rule;
   const query = (rule: SegmentQuery['rule']): SegmentQuery => ({ rule, clock, segmentRule });
-  const matchers = new Map<string, (row: NormalizedRow) => boolean>();
-  const matcher = (key: string, eventType: string, where: Parameters<typeof rowMatcher>[0] | undefined) => {
-    let test = matchers.get(key);
+  // Each selection (a goal, a wait, a branch condition) is compiled once per batch, by identity:
+  // two versions of a journey in one batch keep their own.
+  const matchers = new Map<object, (row: NormalizedRow) => boolean>();
+  const matcher = (
+    selection: object,
+    eventType: string,
+    where: Parameters<typeof rowMatcher>[0] | undefined,
+  ) => {
+    let test = matchers.get(selection);
     if (test === undefined) {
       const fields = eventRuleFields(schema, eventType);
       const conditions = fields === undefined ? null : rowMatcher(where ?? [], fields, clock);
       test = (row) => row.type === eventType && (conditions === null || conditions(row));
-      matchers.set(key, test);
+      matchers.set(selection, test);
     }
     return test;
   };
-  const goalOf = (journey: Journey) =>
-    matcher(`goal:${journey.id}`, journey.goal.eventType, journey.goal.where);
+  const customerFields = customerRuleFields(schema);
+  const attributeMatchers = new Map<object, (row: NormalizedRow) => boolean>();
+  const attributesHold = (
+    condition: Extract<BranchCondition, { type: 'attributes' }>,
+    row: NormalizedRow,
+  ) => {
+    let test = attributeMatchers.get(condition);
+    if (test === undefined) {
+      test = rowMatcher(condition.where, customerFields, clock);
+      attributeMatchers.set(condition, test);
+    }
+    return test(row);
+  };
+  const goalOf = (journey: Journey) => matcher(journey.goal, journey.goal.eventType, journey.goal.where);
   // Only what happens once the customer waits counts: an older event arriving late does not.
   const awaited = (
-    journey: Journey,
     since: string,
     node: Extract<Journey['nodes'][number], { type: 'wait' }>,
     event: NormalizedRow,
   ): boolean =>
     node.wait.type === 'event' &&
     Date.parse(String(event.ts)) >= Date.parse(since) &&
-    matcher(`wait:${journey.id}:${node.id}`, node.wait.eventType, node.wait.where)(event);
+    matcher(node.wait, node.wait.eventType, node.wait.where)(event);
   const isGoal = (journey: Journey, enteredAt: string, event: NormalizedRow): boolean =>
     Date.parse(String(event.ts)) >= Date.parse(enteredAt) && goalOf(journey)(event);
   // An event moves an entry only when it is the journey's goal or what the entry waits for (see
@@ -147,7 +164,7 @@ export const runJourneyBatch = async (
     const { event } = item.input;
     if (isGoal(journey, entry.enteredAt, event)) return true;
     const node = journey.nodes.find((candidate) => candidate.id === entry.position?.node);
-    return node?.type === 'wait' && awaited(journey, entry.position?.since ?? entry.enteredAt, node, event);
+    return node?.type === 'wait' && awaited(entry.position?.since ?? entry.enteredAt, node, event);
   };
   work = work.filter(concerned);
   if (work.length === 0) return { entered: 0, moved: 0, messages: 0, conflicts: [] };
@@ -343,7 +360,6 @@ export const runJourneyBatch = async (
     fallbackLocale: schema.workspace.defaultLocale,
     today: todayIn(clock),
   });
-  const customerFields = customerRuleFields(schema);
   const contextFor = (
     journey: Journey,
     entryId: string,
@@ -363,7 +379,7 @@ export const runJourneyBatch = async (
       holds: (condition: BranchCondition, memory: typeof EMPTY_MEMORY): boolean => {
         switch (condition.type) {
           case 'attributes':
-            return rowMatcher(condition.where, customerFields, clock)(person?.attributes ?? {});
+            return attributesHold(condition, person?.attributes ?? {});
           case 'segment':
             return (members.get(condition.segment)?.has(customerId) ?? false) === condition.member;
           case 'message': {
@@ -378,7 +394,7 @@ export const runJourneyBatch = async (
             const test =
               condition.outcome === 'converted'
                 ? goal
-                : matcher(`event:${condition.eventType}`, condition.eventType ?? '', undefined);
+                : matcher(condition, condition.eventType ?? '', undefined);
             return (eventsOf.get(customerId) ?? []).some(
               (row) => Date.parse(String(row.ts)) > after && test(row),
             );
@@ -386,7 +402,7 @@ export const runJourneyBatch = async (
         }
       },
       awaited: (node: Extract<Journey['nodes'][number], { type: 'wait' }>, event: NormalizedRow) =>
-        awaited(journey, since, node, event),
+        awaited(since, node, event),
       isGoal: (event: NormalizedRow) => isGoal(journey, enteredAt, event),
     };
   };

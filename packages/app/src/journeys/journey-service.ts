@@ -24,7 +24,7 @@ import {
   transition,
   type WorkspaceSchema,
 } from '@opencvm/core';
-import type { ActOptions, CampaignError } from '../campaigns/campaign-service.ts';
+import { type ActOptions, type CampaignError, checkUser, stale } from '../campaigns/campaign-service.ts';
 import { type ComparisonResults, compareArms } from '../results/results-service.ts';
 import type { JourneyRuntime } from './journey-runtime.ts';
 
@@ -82,7 +82,6 @@ const LIFECYCLE = [
   'approvedAt',
   'history',
 ];
-const MAX_USER_LENGTH = 200;
 
 const invalid = (issues: readonly SchemaIssue[]): JourneyError => ({ type: 'invalid_input', issues });
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -125,11 +124,6 @@ export const journeyService = (deps: JourneyDeps) => {
     return { ...funnel, nodes: [...nodes, ...funnel.nodes.filter((node) => !known.has(node.node))] };
   };
 
-  const checkUser = (by: string): JourneyError | null =>
-    by.length === 0 || by.length > MAX_USER_LENGTH
-      ? invalid([{ path: 'user', message: `must be a user name of 1 to ${MAX_USER_LENGTH} characters` }])
-      : null;
-
   const definitionOf = (input: unknown): Result<Record<string, unknown>, JourneyError> => {
     if (!isRecord(input)) return err(invalid([{ path: '(root)', message: 'must be a JSON object' }]));
     const given = LIFECYCLE.find((key) => key in input);
@@ -153,24 +147,7 @@ export const journeyService = (deps: JourneyDeps) => {
   ): Promise<Result<JourneyView, JourneyError>> => {
     const saved = await store.journeys.saveJourney(journey, { at: deps.clock(), expectedVersion });
     if (saved.type === 'saved') return ok(await view(saved.stored));
-    const current = saved.current;
-    if (current === null)
-      return err({
-        type: 'conflict',
-        reason: 'deleted_meanwhile',
-        message: `journey "${journey.id}" was deleted meanwhile`,
-      });
-    if (expectedVersion === null)
-      return err({
-        type: 'conflict',
-        reason: 'already_exists',
-        message: `journey "${journey.id}" already exists`,
-      });
-    return err({
-      type: 'conflict',
-      reason: 'stale_version',
-      message: `journey "${journey.id}" changed meanwhile (version ${current.version}, not ${expectedVersion}); reload it and try again`,
-    });
+    return err(stale(`journey "${journey.id}"`, expectedVersion, saved.current?.version ?? null));
   };
 
   const parse = async (input: unknown): Promise<Result<Journey, JourneyError>> => {
@@ -189,11 +166,7 @@ export const journeyService = (deps: JourneyDeps) => {
     if (!found.ok) return found;
     const { journey, version } = found.value;
     if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
-      return err({
-        type: 'conflict',
-        reason: 'stale_version',
-        message: `journey "${id}" changed meanwhile (version ${version}, not ${options.expectedVersion}); reload it and try again`,
-      });
+      return err(stale(`journey "${id}"`, options.expectedVersion, version));
     }
     const moved = transition(journey, action, { by: options.by, at: deps.clock(), note: options.note });
     if (!moved.ok) {
@@ -272,11 +245,7 @@ export const journeyService = (deps: JourneyDeps) => {
       const { journey, version } = found.value;
       const expected = options.expectedVersion ?? version;
       if (expected !== version) {
-        return err({
-          type: 'conflict',
-          reason: 'stale_version',
-          message: `journey "${id}" changed meanwhile (version ${version}, not ${expected}); reload it and try again`,
-        });
+        return err(stale(`journey "${id}"`, expected, version));
       }
       if (journey.status === 'pending_approval' || journey.status === 'stopped') {
         return err({
